@@ -68,11 +68,10 @@ type Kind string
 const (
 	KindPupil    Kind = "pupil"
 	KindStaff    Kind = "staff"
+	// KindRelative is a person related to a pupil (AAF PersRelEleve, a
+	// OneRoster guardian, parent or relative). Whether a relative is a
+	// guardian or a contact follows from the pupils' Relations.
 	KindRelative Kind = "relative"
-	// KindGuardian is a OneRoster user whose roles are guardian, parent or
-	// relative. AAF relatives are KindRelative and become guardians or
-	// contacts from their pupils' links.
-	KindGuardian Kind = "guardian"
 )
 
 // Structure is a school, or another organisation that holds classes.
