@@ -1,0 +1,85 @@
+// Package awsconfig loads the AWS configuration every Cartable binary uses,
+// and lets the local stack and the tests point the clients at local
+// stand-ins through environment variables.
+package awsconfig
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// Environment variables read by this package.
+const (
+	// EnvDynamoDBEndpoint points DynamoDB clients at another endpoint, such
+	// as DynamoDB Local ("http://127.0.0.1:8000").
+	EnvDynamoDBEndpoint = "CARTABLE_DYNAMODB_ENDPOINT"
+	// EnvS3Endpoint points S3 clients at a local stand-in (path-style).
+	EnvS3Endpoint = "CARTABLE_S3_ENDPOINT"
+	// EnvSESEndpoint points SES v2 clients at a local stand-in.
+	EnvSESEndpoint = "CARTABLE_SES_ENDPOINT"
+)
+
+// DefaultRegion is the region used when none is configured: Paris, so that
+// the data stays in the EU.
+const DefaultRegion = "eu-west-3"
+
+// Load returns the AWS configuration from the usual sources (environment,
+// shared files, the Lambda role). When a local endpoint is set and no
+// credentials are configured, it uses fixed fake credentials, since local
+// stand-ins want some but check none.
+func Load(ctx context.Context) (aws.Config, error) {
+	opts := []func(*config.LoadOptions) error{}
+	if os.Getenv("AWS_REGION") == "" && os.Getenv("AWS_DEFAULT_REGION") == "" {
+		opts = append(opts, config.WithRegion(DefaultRegion))
+	}
+	if Local() && os.Getenv("AWS_ACCESS_KEY_ID") == "" {
+		opts = append(opts, config.WithCredentialsProvider(
+			credentials.NewStaticCredentialsProvider("local", "local", "")))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	return cfg, nil
+}
+
+// Local reports whether any local endpoint is configured.
+func Local() bool {
+	return os.Getenv(EnvDynamoDBEndpoint) != "" || os.Getenv(EnvS3Endpoint) != "" || os.Getenv(EnvSESEndpoint) != ""
+}
+
+// DynamoDB returns a DynamoDB client, pointed at CARTABLE_DYNAMODB_ENDPOINT
+// when it is set.
+func DynamoDB(cfg aws.Config, optFns ...func(*dynamodb.Options)) *dynamodb.Client {
+	if ep := os.Getenv(EnvDynamoDBEndpoint); ep != "" {
+		optFns = append([]func(*dynamodb.Options){func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(ep) }}, optFns...)
+	}
+	return dynamodb.NewFromConfig(cfg, optFns...)
+}
+
+// S3 returns an S3 client, pointed at CARTABLE_S3_ENDPOINT with path-style
+// addressing when it is set.
+func S3(cfg aws.Config, optFns ...func(*s3.Options)) *s3.Client {
+	if ep := os.Getenv(EnvS3Endpoint); ep != "" {
+		optFns = append([]func(*s3.Options){func(o *s3.Options) {
+			o.BaseEndpoint = aws.String(ep)
+			o.UsePathStyle = true
+		}}, optFns...)
+	}
+	return s3.NewFromConfig(cfg, optFns...)
+}
+
+// TableName returns the table's name from CARTABLE_TABLE, or def when unset.
+func TableName(def string) string {
+	if n := os.Getenv("CARTABLE_TABLE"); n != "" {
+		return n
+	}
+	return def
+}

@@ -1,0 +1,75 @@
+// Package httpapi holds what every Cartable HTTP function shares: RFC 9457
+// problem details with French text by default, the health route, and the
+// Lambda adapter that turns API Gateway events into net/http requests.
+package httpapi
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+)
+
+// Problem is an RFC 9457 problem details object. Detail is written for the
+// person who made the request, in their language.
+type Problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// Message is a user-facing text in French and English.
+type Message struct {
+	FR string
+	EN string
+}
+
+// English reports whether the request asks for English first.
+func English(r *http.Request) bool {
+	lang := strings.ToLower(strings.TrimSpace(r.Header.Get("Accept-Language")))
+	return strings.HasPrefix(lang, "en")
+}
+
+// Text returns the message in the request's language: French unless the
+// request's Accept-Language starts with English.
+func (m Message) Text(r *http.Request) string {
+	if English(r) && m.EN != "" {
+		return m.EN
+	}
+	return m.FR
+}
+
+// WriteProblem writes a problem response with the given status and message.
+func WriteProblem(w http.ResponseWriter, r *http.Request, status int, msg Message) {
+	p := Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: msg.Text(r)}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Content-Language", lang(r))
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(p); err != nil {
+		slog.WarnContext(r.Context(), "write problem", "error", err)
+	}
+}
+
+func lang(r *http.Request) string {
+	if English(r) {
+		return "en"
+	}
+	return "fr"
+}
+
+// WriteJSON writes v as a JSON response with the given status.
+func WriteJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		slog.WarnContext(r.Context(), "write response", "error", err)
+	}
+}
+
+// Common messages.
+var (
+	MsgNotFound     = Message{FR: "Cette adresse ne correspond à aucune ressource.", EN: "No resource matches this address."}
+	MsgUnauthorized = Message{FR: "Connexion requise : identifiez-vous pour accéder à ce service.", EN: "Sign-in required."}
+	MsgInternal     = Message{FR: "Une erreur interne est survenue. Réessayez plus tard ; si elle persiste, contactez l'assistance.", EN: "An internal error occurred. Try again later; if it persists, contact support."}
+)
