@@ -1,35 +1,360 @@
-// Package importer is the directory import engine: it reads a feed through a
-// feed.Reader and brings the directory in the table in line with it.
+// Package importer is the directory import engine. It reads a feed through
+// a feed.Reader, whatever its format, and brings the directory stored in
+// the table in line with it.
+//
+// The engine:
+//
+//   - reads the feed in phases (structures, reference tables, staff, pupils,
+//     related persons), so that composite values and guardian links resolve
+//     without loading a whole file;
+//   - resolves every value that names a structure or a person through the
+//     feed's own structures first, then through what earlier imports stored;
+//     a value naming something neither has is a warning, the link is dropped
+//     and counted, and the record is kept;
+//   - reads each person's partition once and writes only the items that
+//     changed, so the same feed twice changes no directory item the second
+//     time (only its report is stored);
+//   - ends memberships, never deletes them: a membership leaves when a full
+//     feed that covers its school and role lacks it, or when a record
+//     deletes or disables its person; a person with no membership left is
+//     marked for the purge job after the grace period;
+//   - holds back the leavers of a school when a full feed would mark more
+//     than a configurable share of its people as leaving, until an admin
+//     confirms;
+//   - writes in batches of 25, in parallel, retrying unprocessed items and
+//     throttling until done, and checks at the end that DynamoDB
+//     acknowledged every request it queued.
 package importer
 
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cartable-ent/cartable/shared/directory"
+	"github.com/cartable-ent/cartable/shared/dynamo"
+	"github.com/cartable-ent/cartable/shared/feed"
 )
+
+// Defaults of Options.
+const (
+	DefaultLeavingThreshold = 0.2
+	DefaultConcurrency      = 8
+	DefaultGraceDays        = 45
+	// personChunk is how many person records are read from the table
+	// together (one BatchGetItem takes 100 keys).
+	personChunk = 100
+)
+
+// ErrUnknownAcademy is returned when a feed does not say which academy it
+// comes from and the directory cannot tell either.
+var ErrUnknownAcademy = errors.New("unknown academy")
 
 // Options tune one import.
 type Options struct {
-	// Academy overrides the academy a feed declares; needed for AAF deltas
-	// that carry no structure file.
+	// Academy overrides the academy a feed declares; needed for an AAF
+	// delta that carries no structure file when the directory holds feeds
+	// of several academies.
 	Academy string
 	// Year is the school year the feed builds (2025 for 2025-2026); zero
-	// means the year of the feed's date, from 1 August on.
+	// means the year of the feed's date (from 1 August on, the year that
+	// starts that September), or of today when the feed has no date.
 	Year int
 	// LeavingThreshold is the share of a school's people (0 to 1) above
 	// which a full feed's leavers wait for an admin's confirmation. Zero
-	// means the default, 0.2.
+	// means DefaultLeavingThreshold.
 	LeavingThreshold float64
-	// Concurrency bounds the parallel batch writes; zero means the default.
+	// GraceDays is how long a person with no membership left keeps their
+	// data before the purge job may delete it. Zero means DefaultGraceDays.
+	GraceDays int
+	// Concurrency bounds the parallel batch writes and the parallel reads
+	// of person partitions. Zero means DefaultConcurrency.
 	Concurrency int
+	// Progress, when set, is called after each chunk of records with the
+	// phase's French name and the number of records read so far in it.
+	Progress func(phase string, records int)
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
 }
 
-// Report is what an import did, per kind of item.
-type Report struct {
-	ID string `json:"id"`
+func (o Options) withDefaults() Options {
+	if o.LeavingThreshold == 0 {
+		o.LeavingThreshold = DefaultLeavingThreshold
+	}
+	if o.GraceDays == 0 {
+		o.GraceDays = DefaultGraceDays
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
 }
 
-// ImportPaths imports the feed made of paths (files, folders or .zip
-// archives) into the directory.
-func ImportPaths(ctx context.Context, paths []string, opts Options) (*Report, error) {
-	return nil, errors.New("not implemented yet")
+// Engine imports feeds into one store.
+type Engine struct {
+	store *dynamo.Store
+	opts  Options
 }
+
+// New returns an engine that writes to store.
+func New(store *dynamo.Store, opts Options) *Engine {
+	return &Engine{store: store, opts: opts.withDefaults()}
+}
+
+// run is the state of one import.
+type run struct {
+	e       *Engine
+	store   *dynamo.Store
+	opts    Options
+	info    feed.Info
+	source  string
+	academy string
+	year    int
+	today   string
+	report  *Report
+	w       *dynamo.Writer
+	queued  atomic.Int64
+
+	mu sync.Mutex
+	// orgs maps a feed's org ids to school ids; "" caches a miss.
+	orgs map[string]string
+	// feedSchools holds the schools the feed's structure files list: the
+	// scope of absence in a full feed.
+	feedSchools map[string]string // school id → name
+	// groups holds the classes and groups declared or referenced.
+	groups map[groupRef]directory.Group
+	// seen holds the active memberships the feed confirms, as
+	// "school\x00role\x00person".
+	seen map[string]struct{}
+	// pupils and refs remember what related persons need from the pupils
+	// phase (see relatives.go).
+	pupils []pupilInfo
+	refs   map[string][]relRef
+	// relativesDone holds the related persons the relatives phase wrote.
+	relativesDone map[string]bool
+}
+
+// Import reads the feed r and applies it to the directory. It returns the
+// report, also stored in the table, or an error if the import could not run
+// to its end; records that could not be read are in the report, not errors.
+func (e *Engine) Import(ctx context.Context, r feed.Reader) (*Report, error) {
+	info := r.Info()
+	now := e.opts.Now()
+	rn := &run{
+		e:             e,
+		store:         e.store,
+		opts:          e.opts,
+		info:          info,
+		source:        string(info.Source),
+		today:         now.Format(time.DateOnly),
+		report:        newReport(),
+		orgs:          map[string]string{},
+		feedSchools:   map[string]string{},
+		groups:        map[groupRef]directory.Group{},
+		seen:          map[string]struct{}{},
+		refs:          map[string][]relRef{},
+		relativesDone: map[string]bool{},
+	}
+	academy, err := e.academy(ctx, info)
+	if err != nil {
+		return nil, err
+	}
+	rn.academy = academy
+	rn.year = e.opts.Year
+	if rn.year == 0 {
+		d := now
+		if t, err := time.Parse(time.DateOnly, info.Date); err == nil {
+			d = t
+		}
+		rn.year = directory.SchoolYear(d)
+	}
+	rep := rn.report
+	rep.ID = newImportID(now)
+	rep.Source = rn.source
+	rep.Mode = "full"
+	if info.Mode == feed.Delta {
+		rep.Mode = "delta"
+	}
+	rep.Academy = academy
+	rep.Year = rn.year
+	rep.FeedDate = info.Date
+	rep.StartedAt = now.UTC().Format(time.RFC3339)
+	rep.Files = info.Files
+	slog.InfoContext(ctx, "import started", "import", rep.ID, "source", rep.Source, "mode", rep.Mode, "academy", academy, "year", rn.year, "files", len(info.Files))
+
+	rn.w = dynamo.NewWriter(ctx, e.store.DB, e.store.Table, e.opts.Concurrency)
+	err = rn.apply(ctx, r)
+	written, werr := rn.w.Close()
+	rep.ItemsWritten = written
+	rep.WriteRetries = rn.w.Retries()
+	if err == nil {
+		err = werr
+	}
+	if err == nil && written != rn.queued.Load() {
+		err = fmt.Errorf("wrote %d items but queued %d", written, rn.queued.Load())
+	}
+	if err != nil {
+		slog.ErrorContext(ctx, "import failed", "import", rep.ID, "error", err, "written", written)
+		return rep, fmt.Errorf("import %s: %w", rep.ID, err)
+	}
+
+	rep.FinishedAt = e.opts.Now().UTC().Format(time.RFC3339)
+	sortIssues(rep.Warnings)
+	sortIssues(rep.Rejections)
+	if err := e.store.SaveReport(ctx, rep.ID, rep.StartedAt, rep, rep.Warnings, rep.Rejections); err != nil {
+		return rep, fmt.Errorf("import %s: %w", rep.ID, err)
+	}
+	slog.InfoContext(ctx, "import finished", "import", rep.ID, "written", written, "warnings", rep.WarningCount, "rejections", rep.RejectionCount, "pending_schools", len(rep.Pending))
+	return rep, nil
+}
+
+// academy returns the academy of the feed: the option, else what the feed
+// says, else the only academy earlier feeds of the same source came from.
+func (e *Engine) academy(ctx context.Context, info feed.Info) (string, error) {
+	if a := strings.TrimSpace(e.opts.Academy); a != "" {
+		return strings.ToUpper(a), nil
+	}
+	if info.Academy != "" {
+		return strings.ToUpper(info.Academy), nil
+	}
+	known, err := e.store.Academies(ctx, string(info.Source))
+	if err != nil {
+		return "", err
+	}
+	if len(known) == 1 {
+		return known[0], nil
+	}
+	if info.Source == feed.SourceOneRoster {
+		// OneRoster sets name no academy: their ids are unique within the
+		// provider, which "-" stands for.
+		return "", nil
+	}
+	return "", fmt.Errorf("%w: the feed names no academy and the directory knows %d; set the academy option", ErrUnknownAcademy, len(known))
+}
+
+// apply runs the phases of the import.
+func (rn *run) apply(ctx context.Context, r feed.Reader) error {
+	steps := []struct {
+		name string
+		fn   func(context.Context) error
+	}{
+		{"établissements", func(ctx context.Context) error { return rn.readStructures(ctx, r) }},
+		{"matières et MEF", func(ctx context.Context) error { return rn.readReference(ctx, r) }},
+		{"personnels", func(ctx context.Context) error { return rn.readPeople(ctx, r, feed.PhaseStaff, "personnels") }},
+		{"élèves", func(ctx context.Context) error { return rn.readPeople(ctx, r, feed.PhasePupils, "élèves") }},
+		{"personnes liées", func(ctx context.Context) error { return rn.readPeople(ctx, r, feed.PhaseRelatives, "personnes liées") }},
+		{"liens restants", rn.finishRelations},
+		{"classes et groupes", rn.writeGroups},
+		{"départs", rn.applyLeaving},
+	}
+	for _, s := range steps {
+		if err := s.fn(ctx); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		if err := rn.w.Err(); err != nil {
+			return err
+		}
+	}
+	known, err := rn.store.Academies(ctx, rn.source)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(known, orDash(rn.academy)) {
+		return nil
+	}
+	item, err := dynamo.SourceItem(rn.source, orDash(rn.academy))
+	if err != nil {
+		return err
+	}
+	return rn.put(item)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// put queues an item write.
+func (rn *run) put(item dynamo.Item) error {
+	rn.queued.Add(1)
+	return rn.w.Put(item)
+}
+
+// putIfChanged queues item unless the stored item has the same hash.
+func (rn *run) putIfChanged(item dynamo.Item, storedHash string) error {
+	if storedHash != "" && storedHash == dynamo.HashOf(item) {
+		return nil
+	}
+	return rn.put(item)
+}
+
+// delete queues the deletion of the item with the key of item.
+func (rn *run) delete(item dynamo.Item) error {
+	rn.queued.Add(1)
+	return rn.w.Delete(dynamo.KeyOf(item))
+}
+
+func (rn *run) warn(ref feed.Ref, format string, args ...any) {
+	rn.report.warn(Issue{File: ref.File, Line: ref.Line, Record: ref.ID, Message: fmt.Sprintf(format, args...)})
+}
+
+// handler adapts the run to feed.Handler for one phase.
+type handler struct {
+	rn       *run
+	ctx      context.Context
+	kind     string // report kind for rejections
+	onPerson func(context.Context, feed.Person) error
+	onStruct func(context.Context, feed.Structure) error
+	onSubj   func(context.Context, feed.Subject) error
+	onMEF    func(context.Context, feed.MEF) error
+}
+
+func (h *handler) Structure(ctx context.Context, s feed.Structure) error {
+	if h.onStruct == nil {
+		return nil
+	}
+	return h.onStruct(ctx, s)
+}
+
+func (h *handler) Subject(ctx context.Context, s feed.Subject) error {
+	if h.onSubj == nil {
+		return nil
+	}
+	return h.onSubj(ctx, s)
+}
+
+func (h *handler) MEF(ctx context.Context, m feed.MEF) error {
+	if h.onMEF == nil {
+		return nil
+	}
+	return h.onMEF(ctx, m)
+}
+
+func (h *handler) Person(ctx context.Context, p feed.Person) error {
+	if h.onPerson == nil {
+		return nil
+	}
+	return h.onPerson(ctx, p)
+}
+
+func (h *handler) Warn(i feed.Issue) { h.rn.report.warn(issueOf(i)) }
+
+func (h *handler) Reject(i feed.Issue) { h.rn.report.reject(h.kind, issueOf(i)) }
+
+func newImportID(now time.Time) string {
+	return now.UTC().Format("20060102T150405Z") + "-" + randomSuffix()
+}
+
+// ErrNothingPending is returned when an import holds back no leavers.
+var ErrNothingPending = errors.New("no pending leavers")

@@ -1,0 +1,91 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/cartable-ent/cartable/shared/directory"
+	"github.com/cartable-ent/cartable/shared/table"
+)
+
+// PurgeDue returns the people whose purge date is on or before day
+// (yyyy-mm-dd), from every shard of the purge list.
+func (s *Store) PurgeDue(ctx context.Context, day string) ([]string, error) {
+	var ids []string
+	for shard := range PurgeShards {
+		items, err := s.query(ctx, &dynamodb.QueryInput{
+			IndexName:                 aws.String(table.GSI1),
+			KeyConditionExpression:    aws.String("#pk = :pk AND #sk <= :day"),
+			ExpressionAttributeNames:  map[string]string{"#pk": table.GSI1PK, "#sk": table.GSI1SK},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str("PURGE#" + strconv.Itoa(shard)), ":day": str(day + "#\uffff")},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read purge list %d: %w", shard, err)
+		}
+		for _, it := range items {
+			ids = append(ids, attrString(it["id"]))
+		}
+	}
+	return ids, nil
+}
+
+// PurgePerson deletes everything the directory holds about a person whose
+// purge is due: their partition, their external identifiers and the
+// relation items in their children's partitions. It checks again, on a
+// consistent read, that the person has no active membership and that the
+// purge date has passed, and returns false without deleting otherwise.
+func (s *Store) PurgePerson(ctx context.Context, id, day string) (bool, error) {
+	items, err := s.Partition(ctx, PersonPK(id))
+	if err != nil {
+		return false, err
+	}
+	rec, ok, err := DecodeRecord(items)
+	if err != nil || !ok {
+		return false, err
+	}
+	if rec.Person.PurgeAfter == "" || rec.Person.PurgeAfter > day {
+		return false, nil
+	}
+	for _, m := range rec.Memberships {
+		if m.Status == directory.StatusActive {
+			return false, nil
+		}
+	}
+	children, err := s.Children(ctx, id)
+	if err != nil {
+		return false, err
+	}
+
+	w := NewWriter(ctx, s.DB, s.Table, 2)
+	for _, r := range children {
+		_ = w.Delete(key(PersonPK(r.Pupil), RelationSK(id)))
+	}
+	for kind, value := range rec.Person.ExternalIDs {
+		v := value
+		if kind != "ine" {
+			v = rec.Person.Academy + ":" + value
+		}
+		_ = w.Delete(key(ExternalIDPK(kind, v), "#EXT"))
+	}
+	// The profile goes last, so that a purge cut short is found again.
+	var profile Item
+	for _, it := range items {
+		if TypeOf(it) == TypePerson {
+			profile = it
+			continue
+		}
+		_ = w.Delete(KeyOf(it))
+	}
+	if _, err := w.Close(); err != nil {
+		return false, fmt.Errorf("purge %s: %w", id, err)
+	}
+	if _, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.Table), Key: KeyOf(profile)}); err != nil {
+		return false, fmt.Errorf("purge %s profile: %w", id, err)
+	}
+	return true, nil
+}
