@@ -131,7 +131,8 @@ type run struct {
 	// scope of absence in a full feed.
 	feedSchools map[string]string // school id → name
 	// groups holds the classes and groups declared or referenced.
-	groups map[groupRef]directory.Group
+	groups   map[groupRef]directory.Group
+	declared map[groupRef]bool // groups a structure file declares
 	// seen holds the active memberships the feed confirms, as
 	// "school\x00role\x00person".
 	seen map[string]struct{}
@@ -160,6 +161,7 @@ func (e *Engine) Import(ctx context.Context, r feed.Reader) (*Report, error) {
 		orgs:          map[string]string{},
 		feedSchools:   map[string]string{},
 		groups:        map[groupRef]directory.Group{},
+		declared:      map[groupRef]bool{},
 		seen:          map[string]struct{}{},
 		refs:          map[string][]relRef{},
 		relativesDone: map[string]bool{},

@@ -336,13 +336,28 @@ func (rn *run) fromFeed(ctx context.Context, p feed.Person, id string) (*state, 
 		s.person.OtherNames = nil
 	}
 
+	// Values naming a missing structure are counted one by one, and
+	// reported once per structure so that the report stays readable.
+	var missingOrgs []string
+	dropped := map[string][]string{}
+	defer func() {
+		for _, org := range missingOrgs {
+			rn.warn(p.Ref, "la structure %s est absente du flux et de l'annuaire : %d lien(s) ignoré(s) (%s)",
+				org, len(dropped[org]), strings.Join(dropped[org], ", "))
+		}
+	}()
 	resolve := func(orgID, what string) (string, error) {
 		school, err := rn.resolveOrg(ctx, orgID)
 		if err != nil {
 			return "", err
 		}
 		if school == "" {
-			rn.warn(p.Ref, "%s : la structure %s est absente du flux et de l'annuaire ; lien ignoré", what, orgID)
+			if _, seen := dropped[orgID]; !seen {
+				missingOrgs = append(missingOrgs, orgID)
+			}
+			if !slices.Contains(dropped[orgID], what) {
+				dropped[orgID] = append(dropped[orgID], what)
+			}
 			rn.mu.Lock()
 			rn.report.DroppedLinks++
 			rn.mu.Unlock()

@@ -186,6 +186,11 @@ func (rn *run) addGroup(school, code, label string, class bool) {
 	if label = strings.TrimSpace(label); label != "" {
 		g.Label = label
 		g.Class = class
+		rn.declared[k] = true
+	} else if !rn.declared[k] {
+		// Records are processed in parallel: the result must not depend
+		// on their order, so a code any record names as a class is one.
+		g.Class = g.Class || class
 	}
 	rn.groups[k] = g
 }

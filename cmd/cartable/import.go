@@ -1,0 +1,260 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/cartable-ent/cartable/shared/aaf"
+	"github.com/cartable-ent/cartable/shared/dynamo"
+	"github.com/cartable-ent/cartable/shared/feed"
+	"github.com/cartable-ent/cartable/shared/importer"
+	"github.com/cartable-ent/cartable/shared/oneroster"
+)
+
+// newFlags returns a flag set that reports errors as usage errors.
+func newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return usagef("%s : %v", fs.Name(), err)
+	}
+	return nil
+}
+
+// OpenFeed opens the feed made of paths, in the format its files show:
+// OneRoster when a manifest.csv or users.csv is there, AAF otherwise.
+func OpenFeed(paths []string) (feed.Reader, error) {
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			return nil, fmt.Errorf("chemin introuvable : %s", p)
+		}
+	}
+	if isOneRoster(paths) {
+		return oneroster.Open(paths...)
+	}
+	return aaf.Open(paths...)
+}
+
+func isOneRoster(paths []string) bool {
+	for _, p := range paths {
+		if strings.EqualFold(filepath.Ext(p), ".csv") {
+			return true
+		}
+		if strings.EqualFold(filepath.Ext(p), ".zip") {
+			if names, err := zipNames(p); err == nil {
+				for _, n := range names {
+					if strings.EqualFold(filepath.Ext(n), ".csv") {
+						return true
+					}
+				}
+			}
+			continue
+		}
+		entries, err := os.ReadDir(p)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			name := strings.ToLower(e.Name())
+			if name == "manifest.csv" || name == "users.csv" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("import")
+	asJSON := fs.Bool("json", false, "")
+	academy := fs.String("academy", "", "")
+	year := fs.Int("year", 0, "")
+	threshold := fs.Float64("threshold", importer.DefaultLeavingThreshold, "")
+	concurrency := fs.Int("concurrency", importer.DefaultConcurrency, "")
+	list := fs.Int("list", 20, "")
+	if err := parseFlags(fs, reorder(args)); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usagef("import : indiquez au moins un fichier, dossier ou .zip du flux")
+	}
+	if *threshold <= 0 || *threshold > 1 {
+		return usagef("import : --threshold doit être compris entre 0 et 1 (par exemple 0.2 pour 20 %%)")
+	}
+
+	r, err := OpenFeed(fs.Args())
+	if err != nil {
+		return fmt.Errorf("lecture du flux impossible : %w", err)
+	}
+	store, err := openStore(ctx)
+	if err != nil {
+		return err
+	}
+	opts := importer.Options{Academy: *academy, Year: *year, LeavingThreshold: *threshold, Concurrency: *concurrency}
+	var bar *progressbar.ProgressBar
+	if f, ok := stderr.(*os.File); ok && !*asJSON && term.IsTerminal(int(f.Fd())) {
+		bar = progressbar.NewOptions(-1, progressbar.OptionSetWriter(stderr), progressbar.OptionSpinnerType(14),
+			progressbar.OptionSetItsString("enr."), progressbar.OptionShowIts(), progressbar.OptionShowCount(),
+			progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+		opts.Progress = func(phase string, n int) {
+			bar.Describe(phase)
+			_ = bar.Set(n)
+		}
+	}
+
+	rep, err := importer.New(store, opts).Import(ctx, r)
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	if errors.Is(err, importer.ErrUnknownAcademy) {
+		return fmt.Errorf("le flux ne dit pas de quelle académie il vient et l'annuaire en connaît plusieurs : précisez --academy")
+	}
+	if err != nil {
+		return fmt.Errorf("import interrompu : %w ; ce qui a été écrit reste cohérent, relancez le même import", err)
+	}
+	if *asJSON {
+		return writeJSON(stdout, rep)
+	}
+	rep.WriteText(stdout, *list)
+	return nil
+}
+
+func confirmCommand(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("import confirm")
+	school := fs.String("school", "", "")
+	if err := parseFlags(fs, reorder(args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("import confirm : indiquez l'identifiant de l'import (voir « cartable imports »)")
+	}
+	store, err := openStore(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := importer.New(store, importer.Options{}).ConfirmLeaving(ctx, fs.Arg(0), strings.ToUpper(*school))
+	if errors.Is(err, importer.ErrNothingPending) {
+		return fmt.Errorf("l'import %s n'a aucun départ en attente", fs.Arg(0))
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d départ(s) appliqué(s).\n", n)
+	return nil
+}
+
+func importsCommand(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("imports")
+	asJSON := fs.Bool("json", false, "")
+	limit := fs.Int("n", 20, "")
+	if err := parseFlags(fs, reorder(args)); err != nil {
+		return err
+	}
+	store, err := openStore(ctx)
+	if err != nil {
+		return err
+	}
+	ids, err := store.Reports(ctx, *limit)
+	if err != nil {
+		return err
+	}
+	var reps []*importer.Report
+	for _, id := range ids {
+		var rep importer.Report
+		if err := store.Report(ctx, id, &rep); err != nil {
+			return err
+		}
+		reps = append(reps, &rep)
+	}
+	if *asJSON {
+		return writeJSON(stdout, reps)
+	}
+	if len(reps) == 0 {
+		fmt.Fprintln(stdout, "Aucun import.")
+	}
+	for _, r := range reps {
+		fmt.Fprintf(stdout, "%s  %-9s %-5s %-16s %d-%d  %d écriture(s), %d avertissement(s), %d rejet(s)",
+			r.ID, r.Source, r.Mode, r.Academy, r.Year, r.Year+1, r.ItemsWritten, r.WarningCount, r.RejectionCount)
+		if len(r.Pending) > 0 {
+			fmt.Fprintf(stdout, ", départs en attente dans %d établissement(s)", len(r.Pending))
+		}
+		fmt.Fprintln(stdout)
+	}
+	return nil
+}
+
+func reportCommand(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("report")
+	asJSON := fs.Bool("json", false, "")
+	list := fs.Int("list", 50, "")
+	if err := parseFlags(fs, reorder(args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("report : indiquez l'identifiant de l'import")
+	}
+	store, err := openStore(ctx)
+	if err != nil {
+		return err
+	}
+	var rep importer.Report
+	if err := store.Report(ctx, fs.Arg(0), &rep); err != nil {
+		if errors.Is(err, dynamo.ErrNotFound) {
+			return fmt.Errorf("import %s introuvable", fs.Arg(0))
+		}
+		return err
+	}
+	if err := store.ReportIssues(ctx, rep.ID, "W", &rep.Warnings); err != nil {
+		return err
+	}
+	if err := store.ReportIssues(ctx, rep.ID, "R", &rep.Rejections); err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(stdout, &rep)
+	}
+	rep.WriteText(stdout, *list)
+	return nil
+}
+
+func purgeCommand(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("purge")
+	date := fs.String("date", time.Now().Format(time.DateOnly), "")
+	if err := parseFlags(fs, reorder(args)); err != nil {
+		return err
+	}
+	if _, err := time.Parse(time.DateOnly, *date); err != nil {
+		return usagef("purge : date %q invalide, format attendu AAAA-MM-JJ", *date)
+	}
+	store, err := openStore(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := importer.Purge(ctx, store, *date)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d personne(s) effacée(s).\n", n)
+	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
