@@ -66,8 +66,8 @@ type Kind string
 // Person kinds. A staff record may make its person a teacher, a staff member
 // or both, depending on what it lists.
 const (
-	KindPupil    Kind = "pupil"
-	KindStaff    Kind = "staff"
+	KindPupil Kind = "pupil"
+	KindStaff Kind = "staff"
 	// KindRelative is a person related to a pupil (AAF PersRelEleve, a
 	// OneRoster guardian, parent or relative). Whether a relative is a
 	// guardian or a contact follows from the pupils' Relations.

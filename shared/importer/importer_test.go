@@ -72,7 +72,7 @@ func twoSchools() *memFeed {
 		subjects: []feed.Subject{{Code: "0100", Label: "FRANÇAIS"}, {Code: "0200", Label: "MATHÉMATIQUES"}},
 		staff: []feed.Person{
 			{ID: "500", Kind: feed.KindStaff, LastName: "Martin", FirstName: "Anne", Teacher: true, Schools: []string{"10"},
-				Teaching: []feed.Teaching{{OrgID: "10", Code: "6A", Class: true, Subject: "0100"}, {OrgID: "99", Code: "X", Class: true}},
+				Teaching:  []feed.Teaching{{OrgID: "10", Code: "6A", Class: true, Subject: "0100"}, {OrgID: "99", Code: "X", Class: true}},
 				Functions: []feed.Function{{OrgID: "10", Code: "ENS", Label: "ENSEIGNEMENT"}}},
 		},
 		pupils: []feed.Person{
