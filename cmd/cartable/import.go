@@ -8,18 +8,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"github.com/cartable-ent/cartable/shared/aaf"
 	"github.com/cartable-ent/cartable/shared/dynamo"
-	"github.com/cartable-ent/cartable/shared/feed"
 	"github.com/cartable-ent/cartable/shared/importer"
-	"github.com/cartable-ent/cartable/shared/oneroster"
 )
 
 // newFlags returns a flag set that reports errors as usage errors.
@@ -34,49 +30,6 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return usagef("%s : %v", fs.Name(), err)
 	}
 	return nil
-}
-
-// OpenFeed opens the feed made of paths, in the format its files show:
-// OneRoster when a manifest.csv or users.csv is there, AAF otherwise.
-func OpenFeed(paths []string) (feed.Reader, error) {
-	for _, p := range paths {
-		if _, err := os.Stat(p); err != nil {
-			return nil, fmt.Errorf("chemin introuvable : %s", p)
-		}
-	}
-	if isOneRoster(paths) {
-		return oneroster.Open(paths...)
-	}
-	return aaf.Open(paths...)
-}
-
-func isOneRoster(paths []string) bool {
-	for _, p := range paths {
-		if strings.EqualFold(filepath.Ext(p), ".csv") {
-			return true
-		}
-		if strings.EqualFold(filepath.Ext(p), ".zip") {
-			if names, err := zipNames(p); err == nil {
-				for _, n := range names {
-					if strings.EqualFold(filepath.Ext(n), ".csv") {
-						return true
-					}
-				}
-			}
-			continue
-		}
-		entries, err := os.ReadDir(p)
-		if err != nil {
-			continue
-		}
-		for _, e := range entries {
-			name := strings.ToLower(e.Name())
-			if name == "manifest.csv" || name == "users.csv" {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -97,7 +50,7 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return usagef("import : --threshold doit être compris entre 0 et 1 (par exemple 0.2 pour 20 %%)")
 	}
 
-	r, err := OpenFeed(fs.Args())
+	r, err := importer.OpenFeed(fs.Args())
 	if err != nil {
 		return fmt.Errorf("lecture du flux impossible : %w", err)
 	}

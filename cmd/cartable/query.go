@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/zip"
 	"context"
 	"errors"
 	"fmt"
@@ -12,19 +11,6 @@ import (
 	"github.com/cartable-ent/cartable/shared/directory"
 	"github.com/cartable-ent/cartable/shared/dynamo"
 )
-
-func zipNames(path string) ([]string, error) {
-	z, err := zip.OpenReader(path)
-	if err != nil {
-		return nil, err
-	}
-	defer z.Close()
-	names := make([]string, len(z.File))
-	for i, f := range z.File {
-		names[i] = f.Name
-	}
-	return names, nil
-}
 
 func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 4, 2, ' ', 0) }
 

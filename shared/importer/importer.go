@@ -47,10 +47,11 @@ const (
 	DefaultLeavingThreshold = 0.2
 	DefaultConcurrency      = 8
 	DefaultGraceDays        = 45
-	// personChunk is how many person records are read from the table
-	// together (one BatchGetItem takes 100 keys).
-	personChunk = 100
 )
+
+// personChunk is how many person records are read from the table together
+// (one BatchGetItem takes 100 keys). Tests lower it.
+var personChunk = 100
 
 // ErrUnknownAcademy is returned when a feed does not say which academy it
 // comes from and the directory cannot tell either.
@@ -76,6 +77,10 @@ type Options struct {
 	// Concurrency bounds the parallel batch writes and the parallel reads
 	// of person partitions. Zero means DefaultConcurrency.
 	Concurrency int
+	// Deadline, when set, makes Run stop at the next safe point after it
+	// and return a checkpoint (for a Lambda function that must end before
+	// its timeout).
+	Deadline time.Time
 	// Progress, when set, is called after each chunk of records with the
 	// phase's French name and the number of records read so far in it.
 	Progress func(phase string, records int)
@@ -142,12 +147,31 @@ type run struct {
 	refs   map[string][]relRef
 	// relativesDone holds the related persons the relatives phase wrote.
 	relativesDone map[string]bool
+
+	// step is the index of the current step; skip the number of records
+	// of that step a suspended run already applied.
+	step       int
+	skip       int
+	progressed bool
 }
 
 // Import reads the feed r and applies it to the directory. It returns the
 // report, also stored in the table, or an error if the import could not run
 // to its end; records that could not be read are in the report, not errors.
 func (e *Engine) Import(ctx context.Context, r feed.Reader) (*Report, error) {
+	rep, cp, err := e.Run(ctx, r, nil)
+	if err == nil && cp != nil {
+		err = fmt.Errorf("import %s: %w", rep.ID, ErrSuspended)
+	}
+	return rep, err
+}
+
+// Run imports the feed r like Import, resuming from cp when it is not nil.
+// When Options.Deadline passes, Run stops at the next point where every
+// queued write is done, and returns the partial report and a checkpoint;
+// a later Run on the same feed with that checkpoint goes on from there. A
+// finished import returns a nil checkpoint.
+func (e *Engine) Run(ctx context.Context, r feed.Reader, cp *Checkpoint) (*Report, *Checkpoint, error) {
 	info := r.Info()
 	now := e.opts.Now()
 	rn := &run{
@@ -166,38 +190,48 @@ func (e *Engine) Import(ctx context.Context, r feed.Reader) (*Report, error) {
 		refs:          map[string][]relRef{},
 		relativesDone: map[string]bool{},
 	}
-	academy, err := e.academy(ctx, info)
-	if err != nil {
-		return nil, err
-	}
-	rn.academy = academy
-	rn.year = e.opts.Year
-	if rn.year == 0 {
-		d := now
-		if t, err := time.Parse(time.DateOnly, info.Date); err == nil {
-			d = t
-		}
-		rn.year = directory.SchoolYear(d)
-	}
 	rep := rn.report
-	rep.ID = newImportID(now)
-	rep.Source = rn.source
-	rep.Mode = "full"
-	if info.Mode == feed.Delta {
-		rep.Mode = "delta"
+	if cp != nil {
+		rn.restore(cp)
+		rep = rn.report
+		slog.InfoContext(ctx, "import resumed", "import", rep.ID, "step", cp.Step, "skip", cp.Skip)
+	} else {
+		academy, err := e.academy(ctx, info)
+		if err != nil {
+			return nil, nil, err
+		}
+		rn.academy = academy
+		rn.year = e.opts.Year
+		if rn.year == 0 {
+			d := now
+			if t, err := time.Parse(time.DateOnly, info.Date); err == nil {
+				d = t
+			}
+			rn.year = directory.SchoolYear(d)
+		}
+		rep.ID = newImportID(now)
+		rep.Source = rn.source
+		rep.Mode = "full"
+		if info.Mode == feed.Delta {
+			rep.Mode = "delta"
+		}
+		rep.Academy = academy
+		rep.Year = rn.year
+		rep.FeedDate = info.Date
+		rep.StartedAt = now.UTC().Format(time.RFC3339)
+		rep.Files = info.Files
+		slog.InfoContext(ctx, "import started", "import", rep.ID, "source", rep.Source, "mode", rep.Mode, "academy", academy, "year", rn.year, "files", len(info.Files))
 	}
-	rep.Academy = academy
-	rep.Year = rn.year
-	rep.FeedDate = info.Date
-	rep.StartedAt = now.UTC().Format(time.RFC3339)
-	rep.Files = info.Files
-	slog.InfoContext(ctx, "import started", "import", rep.ID, "source", rep.Source, "mode", rep.Mode, "academy", academy, "year", rn.year, "files", len(info.Files))
 
 	rn.w = dynamo.NewWriter(ctx, e.store.DB, e.store.Table, e.opts.Concurrency)
-	err = rn.apply(ctx, r)
+	err := rn.apply(ctx, r)
+	suspended := errors.Is(err, errSuspend)
+	if suspended {
+		err = nil
+	}
 	written, werr := rn.w.Close()
-	rep.ItemsWritten = written
-	rep.WriteRetries = rn.w.Retries()
+	rep.ItemsWritten += written
+	rep.WriteRetries += rn.w.Retries()
 	if err == nil {
 		err = werr
 	}
@@ -206,17 +240,21 @@ func (e *Engine) Import(ctx context.Context, r feed.Reader) (*Report, error) {
 	}
 	if err != nil {
 		slog.ErrorContext(ctx, "import failed", "import", rep.ID, "error", err, "written", written)
-		return rep, fmt.Errorf("import %s: %w", rep.ID, err)
+		return rep, nil, fmt.Errorf("import %s: %w", rep.ID, err)
+	}
+	if suspended {
+		slog.InfoContext(ctx, "import suspended", "import", rep.ID, "step", rn.step, "skip", rn.skip, "written", rep.ItemsWritten)
+		return rep, rn.checkpoint(), nil
 	}
 
 	rep.FinishedAt = e.opts.Now().UTC().Format(time.RFC3339)
 	sortIssues(rep.Warnings)
 	sortIssues(rep.Rejections)
 	if err := e.store.SaveReport(ctx, rep.ID, rep.StartedAt, rep, rep.Warnings, rep.Rejections); err != nil {
-		return rep, fmt.Errorf("import %s: %w", rep.ID, err)
+		return rep, nil, fmt.Errorf("import %s: %w", rep.ID, err)
 	}
-	slog.InfoContext(ctx, "import finished", "import", rep.ID, "written", written, "warnings", rep.WarningCount, "rejections", rep.RejectionCount, "pending_schools", len(rep.Pending))
-	return rep, nil
+	slog.InfoContext(ctx, "import finished", "import", rep.ID, "written", rep.ItemsWritten, "warnings", rep.WarningCount, "rejections", rep.RejectionCount, "pending_schools", len(rep.Pending))
+	return rep, nil, nil
 }
 
 // academy returns the academy of the feed: the option, else what the feed
@@ -243,7 +281,9 @@ func (e *Engine) academy(ctx context.Context, info feed.Info) (string, error) {
 	return "", fmt.Errorf("%w: the feed names no academy and the directory knows %d; set the academy option", ErrUnknownAcademy, len(known))
 }
 
-// apply runs the phases of the import.
+// apply runs the steps of the import from rn.step on. It returns
+// errSuspend when the deadline passed between two steps or inside a step
+// that can stop halfway (rn.skip then says how far it got).
 func (rn *run) apply(ctx context.Context, r feed.Reader) error {
 	steps := []struct {
 		name string
@@ -258,13 +298,23 @@ func (rn *run) apply(ctx context.Context, r feed.Reader) error {
 		{"classes et groupes", rn.writeGroups},
 		{"départs", rn.applyLeaving},
 	}
-	for _, s := range steps {
+	for ; rn.step < len(steps); rn.step, rn.skip = rn.step+1, 0 {
+		// Each run applies at least one step or chunk, so that a resumed
+		// import always moves forward.
+		if rn.progressed && rn.pastDeadline() {
+			return errSuspend
+		}
+		s := steps[rn.step]
 		if err := s.fn(ctx); err != nil {
+			if errors.Is(err, errSuspend) {
+				return err
+			}
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
 		if err := rn.w.Err(); err != nil {
 			return err
 		}
+		rn.progressed = true
 	}
 	known, err := rn.store.Academies(ctx, rn.source)
 	if err != nil {
@@ -320,6 +370,8 @@ type handler struct {
 	onStruct func(context.Context, feed.Structure) error
 	onSubj   func(context.Context, feed.Subject) error
 	onMEF    func(context.Context, feed.MEF) error
+	// quiet, when set and true, drops the reader's issues.
+	quiet func() bool
 }
 
 func (h *handler) Structure(ctx context.Context, s feed.Structure) error {
@@ -350,12 +402,31 @@ func (h *handler) Person(ctx context.Context, p feed.Person) error {
 	return h.onPerson(ctx, p)
 }
 
-func (h *handler) Warn(i feed.Issue) { h.rn.report.warn(issueOf(i)) }
+func (h *handler) Warn(i feed.Issue) {
+	if h.quiet == nil || !h.quiet() {
+		h.rn.report.warn(issueOf(i))
+	}
+}
 
-func (h *handler) Reject(i feed.Issue) { h.rn.report.reject(h.kind, issueOf(i)) }
+func (h *handler) Reject(i feed.Issue) {
+	if h.quiet == nil || !h.quiet() {
+		h.rn.report.reject(h.kind, issueOf(i))
+	}
+}
 
 func newImportID(now time.Time) string {
 	return now.UTC().Format("20060102T150405Z") + "-" + randomSuffix()
+}
+
+// ErrSuspended is returned by Import when Options.Deadline stopped the
+// import: use Run to get the checkpoint.
+var ErrSuspended = errors.New("import suspended at its deadline")
+
+// errSuspend stops the steps of a run at the deadline.
+var errSuspend = errors.New("deadline reached")
+
+func (rn *run) pastDeadline() bool {
+	return !rn.opts.Deadline.IsZero() && rn.opts.Now().After(rn.opts.Deadline)
 }
 
 // ErrNothingPending is returned when an import holds back no leavers.

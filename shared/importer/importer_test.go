@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -413,4 +414,81 @@ func TestPurge_DeletesPersonAfterGrace(t *testing.T) {
 	if len(children) != 1 {
 		t.Errorf("guardian children after purge = %d, want 1", len(children))
 	}
+}
+
+func TestRun_SuspendedImportResumesToSameResult(t *testing.T) {
+	old := personChunk
+	personChunk = 1
+	t.Cleanup(func() { personChunk = old })
+
+	whole, wholeStore := newEngine(t, "2025-09-02")
+	want := mustImport(t, whole, twoSchools())
+
+	db, name := dynamotest.NewTable(t)
+	store := dynamo.New(db, name)
+	now, _ := time.Parse(time.DateOnly, "2025-09-02")
+	// The deadline has always passed: every run stops after one step or
+	// one chunk, the worst case for resuming.
+	e := New(store, Options{Concurrency: 2, Now: func() time.Time { return now }, Deadline: now.Add(-time.Second)})
+	var (
+		rep  *Report
+		cp   *Checkpoint
+		runs int
+	)
+	for {
+		var err error
+		rep, cp, err = e.Run(context.Background(), twoSchools(), roundTrip(t, cp))
+		if err != nil {
+			t.Fatalf("run %d: %v", runs, err)
+		}
+		runs++
+		if cp == nil {
+			break
+		}
+		if runs > 100 {
+			t.Fatal("import never finished")
+		}
+	}
+	if runs < 8 {
+		t.Errorf("runs = %d, want one per step at least", runs)
+	}
+	for kind, c := range want.Counts {
+		if *rep.Counts[kind] != *c {
+			t.Errorf("%s counts = %+v, want %+v as in one run", kind, *rep.Counts[kind], *c)
+		}
+	}
+	if rep.ItemsWritten != want.ItemsWritten || rep.WarningCount != want.WarningCount {
+		t.Errorf("written %d, warnings %d; want %d and %d", rep.ItemsWritten, rep.WarningCount, want.ItemsWritten, want.WarningCount)
+	}
+	for _, id := range []string{"aaf:TEST:1", "aaf:TEST:900"} {
+		got, err := store.Person(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exp, err := wholeStore.Person(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Memberships) != len(exp.Memberships) || len(got.Links) != len(exp.Links) || len(got.Relations) != len(exp.Relations) {
+			t.Errorf("%s after resumed runs = %+v, want %+v", id, got, exp)
+		}
+	}
+}
+
+// roundTrip passes a checkpoint through JSON, as the import function does
+// through S3.
+func roundTrip(t *testing.T, cp *Checkpoint) *Checkpoint {
+	t.Helper()
+	if cp == nil {
+		return nil
+	}
+	b, err := json.Marshal(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out Checkpoint
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return &out
 }

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -103,17 +104,29 @@ func (rn *run) readPeople(ctx context.Context, r feed.Reader, phase feed.Phase, 
 			return err
 		}
 		read++
+		if read <= rn.skip {
+			return nil // applied by the run this one resumes
+		}
 		chunk = append(chunk, p)
 		if len(chunk) == personChunk {
 			flush()
+			rn.progressed = true
+			if rn.pastDeadline() {
+				return errSuspend
+			}
 		}
 		return nil
 	}
+	// Issues of the records a resumed run skips are in the report already.
+	h.quiet = func() bool { return read < rn.skip }
 	err := r.Read(ctx, phase, h)
 	flush()
 	wg.Wait()
 	if e := getErr(); e != nil {
 		return e
+	}
+	if errors.Is(err, errSuspend) {
+		rn.skip = read
 	}
 	return err
 }

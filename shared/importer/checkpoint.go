@@ -1,0 +1,118 @@
+package importer
+
+import (
+	"slices"
+
+	"github.com/cartable-ent/cartable/shared/directory"
+)
+
+// Checkpoint is the state of a suspended import: enough to go on with the
+// same feed in another process. It is plain data, for JSON.
+type Checkpoint struct {
+	Step    int     `json:"step"`
+	Skip    int     `json:"skip"`
+	Academy string  `json:"academy"`
+	Year    int     `json:"year"`
+	Today   string  `json:"today"`
+	Report  *Report `json:"report"`
+
+	Orgs          map[string]string        `json:"orgs"`
+	FeedSchools   map[string]string        `json:"feedSchools"`
+	Groups        []directory.Group        `json:"groups"`
+	Declared      []GroupKey               `json:"declared"`
+	Seen          []string                 `json:"seen"`
+	Pupils        []PupilEntry             `json:"pupils"`
+	Refs          map[string][]RelationRef `json:"refs"`
+	RelativesDone []string                 `json:"relativesDone"`
+}
+
+// GroupKey names a class or group of a school.
+type GroupKey struct {
+	School string `json:"school"`
+	Code   string `json:"code"`
+}
+
+// PupilEntry is a pupil the relatives phase links to.
+type PupilEntry struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	School string `json:"school"`
+}
+
+// RelationRef is a pupil's link to a related person, waiting for the
+// relatives phase.
+type RelationRef struct {
+	Pupil      uint32 `json:"p"`
+	Code       string `json:"c,omitempty"`
+	Legal      int8   `json:"l,omitempty"`
+	Financial  bool   `json:"f,omitempty"`
+	Contact    bool   `json:"k,omitempty"`
+	StoredHash string `json:"h,omitempty"`
+}
+
+func (rn *run) checkpoint() *Checkpoint {
+	cp := &Checkpoint{
+		Step: rn.step, Skip: rn.skip, Academy: rn.academy, Year: rn.year, Today: rn.today, Report: rn.report,
+		Orgs: rn.orgs, FeedSchools: rn.feedSchools, Refs: map[string][]RelationRef{},
+	}
+	for _, g := range rn.groups {
+		cp.Groups = append(cp.Groups, g)
+	}
+	for k := range rn.declared {
+		cp.Declared = append(cp.Declared, GroupKey{k.school, k.code})
+	}
+	for k := range rn.seen {
+		cp.Seen = append(cp.Seen, k)
+	}
+	slices.Sort(cp.Seen)
+	for _, p := range rn.pupils {
+		cp.Pupils = append(cp.Pupils, PupilEntry{p.id, p.name, p.school})
+	}
+	for join, refs := range rn.refs {
+		out := make([]RelationRef, len(refs))
+		for i, r := range refs {
+			out[i] = RelationRef{r.pupil, r.code, r.legal, r.financial, r.contact, r.storedHash}
+		}
+		cp.Refs[join] = out
+	}
+	for join := range rn.relativesDone {
+		cp.RelativesDone = append(cp.RelativesDone, join)
+	}
+	return cp
+}
+
+func (rn *run) restore(cp *Checkpoint) {
+	rn.step, rn.skip = cp.Step, cp.Skip
+	rn.academy, rn.year, rn.today = cp.Academy, cp.Year, cp.Today
+	if cp.Report != nil {
+		rn.report = cp.Report
+	}
+	if cp.Orgs != nil {
+		rn.orgs = cp.Orgs
+	}
+	if cp.FeedSchools != nil {
+		rn.feedSchools = cp.FeedSchools
+	}
+	for _, g := range cp.Groups {
+		rn.groups[groupRef{g.School, g.Code}] = g
+	}
+	for _, k := range cp.Declared {
+		rn.declared[groupRef{k.School, k.Code}] = true
+	}
+	for _, k := range cp.Seen {
+		rn.seen[k] = struct{}{}
+	}
+	for _, p := range cp.Pupils {
+		rn.pupils = append(rn.pupils, pupilInfo{p.ID, p.Name, p.School})
+	}
+	for join, refs := range cp.Refs {
+		in := make([]relRef, len(refs))
+		for i, r := range refs {
+			in[i] = relRef{r.Pupil, r.Code, r.Legal, r.Financial, r.Contact, r.StoredHash}
+		}
+		rn.refs[join] = in
+	}
+	for _, join := range cp.RelativesDone {
+		rn.relativesDone[join] = true
+	}
+}
