@@ -106,11 +106,13 @@ type MEF struct {
 // the directory keeps about them and nothing more: no postal address, no
 // phone number.
 type Person struct {
-	ID            string            `json:"id" dynamodbav:"id"`
-	Source        string            `json:"source" dynamodbav:"source"`
-	Academy       string            `json:"academy" dynamodbav:"academy"`
-	JoinID        string            `json:"joinId" dynamodbav:"joinId"`
-	Kind          string            `json:"kind" dynamodbav:"kind"`
+	ID      string `json:"id" dynamodbav:"id"`
+	Source  string `json:"source" dynamodbav:"source"`
+	Academy string `json:"academy" dynamodbav:"academy"`
+	JoinID  string `json:"joinId" dynamodbav:"joinId"`
+	// Kinds lists the kinds of records that describe the person (pupil,
+	// staff, relative), sorted. The person's roles are in memberships.
+	Kinds         []string          `json:"kinds" dynamodbav:"kinds"`
 	LastName      string            `json:"lastName" dynamodbav:"lastName"`
 	BirthLastName string            `json:"birthLastName,omitempty" dynamodbav:"birthLastName,omitempty"`
 	FirstName     string            `json:"firstName" dynamodbav:"firstName"`
@@ -119,8 +121,8 @@ type Person struct {
 	BirthDate     string            `json:"birthDate,omitempty" dynamodbav:"birthDate,omitempty"`
 	Email         string            `json:"email,omitempty" dynamodbav:"email,omitempty"`
 	ExternalIDs   map[string]string `json:"externalIds,omitempty" dynamodbav:"externalIds,omitempty"`
-	MEF           string            `json:"mef,omitempty" dynamodbav:"mef,omitempty"`
-	Teacher       bool              `json:"teacher,omitempty" dynamodbav:"teacher,omitempty"`
+	MEF           string            `json:"mef,omitempty" dynamodbav:"mef,omitempty"`         // set by pupil records only
+	Teacher       bool              `json:"teacher,omitempty" dynamodbav:"teacher,omitempty"` // set by staff records only
 	// PurgeAfter is set, as yyyy-mm-dd, when the person has no active
 	// membership left: the purge job deletes their data from that day on.
 	PurgeAfter string `json:"purgeAfter,omitempty" dynamodbav:"purgeAfter,omitempty"`

@@ -38,12 +38,13 @@ type Writer struct {
 	wg       sync.WaitGroup
 	done     chan struct{}
 
-	written atomic.Int64
-	retries atomic.Int64
-	errMu   sync.Mutex
-	err     error
-	ctx     context.Context
-	cancel  context.CancelFunc
+	written    atomic.Int64
+	retries    atomic.Int64
+	superseded atomic.Int64
+	errMu      sync.Mutex
+	err        error
+	ctx        context.Context
+	cancel     context.CancelFunc
 }
 
 // NewWriter starts a writer with concurrency parallel BatchWriteItem calls.
@@ -101,6 +102,10 @@ func (w *Writer) Err() error {
 // Written returns how many requests DynamoDB has acknowledged so far.
 func (w *Writer) Written() int64 { return w.written.Load() }
 
+// Superseded returns how many requests were dropped because a later
+// request for the same key came into the same batch.
+func (w *Writer) Superseded() int64 { return w.superseded.Load() }
+
 // Retries returns how many times a batch, or what was left of it, was sent
 // again after throttling or unprocessed items.
 func (w *Writer) Retries() int64 { return w.retries.Load() }
@@ -155,6 +160,7 @@ func (w *Writer) group() {
 			k := requestKey(r)
 			if i, dup := index[k]; dup {
 				batch[i] = r
+				w.superseded.Add(1)
 				continue
 			}
 			index[k] = len(batch)

@@ -24,6 +24,7 @@ type Checkpoint struct {
 	Pupils        []PupilEntry             `json:"pupils"`
 	Refs          map[string][]RelationRef `json:"refs"`
 	RelativesDone []string                 `json:"relativesDone"`
+	Unreadable    []string                 `json:"unreadable"`
 }
 
 // GroupKey names a class or group of a school.
@@ -78,6 +79,9 @@ func (rn *run) checkpoint() *Checkpoint {
 	for join := range rn.relativesDone {
 		cp.RelativesDone = append(cp.RelativesDone, join)
 	}
+	for id := range rn.unreadable {
+		cp.Unreadable = append(cp.Unreadable, id)
+	}
 	return cp
 }
 
@@ -114,5 +118,8 @@ func (rn *run) restore(cp *Checkpoint) {
 	}
 	for _, join := range cp.RelativesDone {
 		rn.relativesDone[join] = true
+	}
+	for _, id := range cp.Unreadable {
+		rn.unreadable[id] = true
 	}
 }

@@ -147,6 +147,9 @@ type run struct {
 	refs   map[string][]relRef
 	// relativesDone holds the related persons the relatives phase wrote.
 	relativesDone map[string]bool
+	// unreadable holds the people whose record the feed has but could
+	// not be read: a full feed does not make them leave.
+	unreadable map[string]bool
 
 	// step is the index of the current step; skip the number of records
 	// of that step a suspended run already applied.
@@ -189,6 +192,7 @@ func (e *Engine) Run(ctx context.Context, r feed.Reader, cp *Checkpoint) (*Repor
 		seen:          map[string]struct{}{},
 		refs:          map[string][]relRef{},
 		relativesDone: map[string]bool{},
+		unreadable:    map[string]bool{},
 	}
 	rep := rn.report
 	if cp != nil {
@@ -229,17 +233,11 @@ func (e *Engine) Run(ctx context.Context, r feed.Reader, cp *Checkpoint) (*Repor
 	if suspended {
 		err = nil
 	}
-	written, werr := rn.w.Close()
-	rep.ItemsWritten += written
-	rep.WriteRetries += rn.w.Retries()
-	if err == nil {
-		err = werr
-	}
-	if err == nil && written != rn.queued.Load() {
-		err = fmt.Errorf("wrote %d items but queued %d", written, rn.queued.Load())
+	if ferr := rn.flush(ctx, false); err == nil {
+		err = ferr
 	}
 	if err != nil {
-		slog.ErrorContext(ctx, "import failed", "import", rep.ID, "error", err, "written", written)
+		slog.ErrorContext(ctx, "import failed", "import", rep.ID, "error", err, "written", rep.ItemsWritten)
 		return rep, nil, fmt.Errorf("import %s: %w", rep.ID, err)
 	}
 	if suspended {
@@ -271,6 +269,9 @@ func (e *Engine) academy(ctx context.Context, info feed.Info) (string, error) {
 		return "", err
 	}
 	if len(known) == 1 {
+		if known[0] == "-" { // stored for feeds that name no academy
+			return "", nil
+		}
 		return known[0], nil
 	}
 	if info.Source == feed.SourceOneRoster {
@@ -311,7 +312,8 @@ func (rn *run) apply(ctx context.Context, r feed.Reader) error {
 			}
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
-		if err := rn.w.Err(); err != nil {
+		// The next step reads what this one wrote.
+		if err := rn.flush(ctx, true); err != nil {
 			return err
 		}
 		rn.progressed = true
@@ -335,6 +337,28 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// flush waits until DynamoDB has acknowledged every queued request, and
+// checks that none was lost; with again, it starts a new writer for the
+// next step.
+func (rn *run) flush(ctx context.Context, again bool) error {
+	written, err := rn.w.Close()
+	queued := rn.queued.Swap(0)
+	rn.report.ItemsWritten += written
+	rn.report.WriteRetries += rn.w.Retries()
+	if err != nil {
+		return err
+	}
+	// Two requests for one key in a batch become one: the first is
+	// superseded, not lost.
+	if got := written + rn.w.Superseded(); got != queued {
+		return fmt.Errorf("wrote %d items (%d superseded) but queued %d", written, rn.w.Superseded(), queued)
+	}
+	if again {
+		rn.w = dynamo.NewWriter(ctx, rn.store.DB, rn.store.Table, rn.opts.Concurrency)
+	}
+	return nil
 }
 
 // put queues an item write.
@@ -411,6 +435,13 @@ func (h *handler) Warn(i feed.Issue) {
 func (h *handler) Reject(i feed.Issue) {
 	if h.quiet == nil || !h.quiet() {
 		h.rn.report.reject(h.kind, issueOf(i))
+	}
+	// A person whose record could not be read is not absent from the
+	// feed: their memberships must not leave because of it.
+	if h.onPerson != nil && strings.TrimSpace(i.Ref.ID) != "" {
+		h.rn.mu.Lock()
+		h.rn.unreadable[directory.PersonID(h.rn.source, h.rn.academy, strings.TrimSpace(i.Ref.ID))] = true
+		h.rn.mu.Unlock()
 	}
 }
 

@@ -492,3 +492,22 @@ func roundTrip(t *testing.T, cp *Checkpoint) *Checkpoint {
 	}
 	return &out
 }
+
+func TestImport_UnreadableRecordDoesNotLeave(t *testing.T) {
+	e, store := newEngine(t, "2025-09-02")
+	mustImport(t, e, twoSchools())
+
+	f := twoSchools()
+	f.pupils = f.pupils[:2] // pupil 3's record is there but cannot be read
+	f.rejects = map[feed.Phase][]feed.Issue{feed.PhasePupils: {{Ref: feed.Ref{File: "Eleve_0000.xml", Line: 40, ID: "3"}, Message: "balise fermante manquante"}}}
+	rep := mustImport(t, e, f)
+	checkCounts(t, rep, KindPupil, Counts{Unchanged: 2, Rejected: 1})
+
+	rec, err := store.Person(context.Background(), "aaf:TEST:3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Memberships[0].Status != directory.StatusActive {
+		t.Errorf("membership of an unreadable record = %+v, want still active", rec.Memberships[0])
+	}
+}

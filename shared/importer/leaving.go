@@ -53,6 +53,9 @@ func (rn *run) applyLeaving(ctx context.Context) error {
 					continue
 				}
 				active++
+				if rn.unreadable[m.Person] {
+					continue
+				}
 				if _, ok := rn.seen[seenKey(m.School, m.Role, m.Person)]; !ok {
 					gone = append(gone, m)
 				}

@@ -244,6 +244,19 @@ func (rn *run) processPerson(ctx context.Context, p feed.Person, id string, item
 		}
 	}
 
+	// A OneRoster user may come as several kinds, one record each: each
+	// record keeps what the others decide.
+	if exists {
+		want.person.Kinds = mergeList(rec.Person.Kinds, want.person.Kinds, feed.Add)
+		slices.Sort(want.person.Kinds)
+		if p.Kind != feed.KindPupil {
+			want.person.MEF = rec.Person.MEF
+		}
+		if p.Kind != feed.KindStaff {
+			want.person.Teacher = rec.Person.Teacher
+		}
+	}
+
 	d := &diff{rn: rn, stored: indexItems(items)}
 	if p.Kind == feed.KindRelative {
 		if err := rn.relativeMemberships(want, refs, rec, d, ownsMemberships); err != nil {
@@ -330,7 +343,7 @@ func (rn *run) fromFeed(ctx context.Context, p feed.Person, id string) (*state, 
 		Source:        rn.source,
 		Academy:       orDash(rn.academy),
 		JoinID:        strings.TrimSpace(p.ID),
-		Kind:          string(p.Kind),
+		Kinds:         []string{string(p.Kind)},
 		LastName:      strings.TrimSpace(p.LastName),
 		BirthLastName: strings.TrimSpace(p.BirthLastName),
 		FirstName:     strings.TrimSpace(p.FirstName),
@@ -519,7 +532,6 @@ func (rn *run) fromStored(rec dynamo.Record, k feed.Kind) *state {
 // merge applies the fields a patch names to the stored state.
 func (rn *run) merge(old, new *state, patch map[feed.Field]feed.PatchOp) *state {
 	out := *old
-	out.person.Kind = new.person.Kind
 	for field, op := range patch {
 		switch field {
 		case feed.FieldNames:
