@@ -9,6 +9,8 @@ import (
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -56,8 +58,17 @@ func Local() bool {
 }
 
 // DynamoDB returns a DynamoDB client, pointed at CARTABLE_DYNAMODB_ENDPOINT
-// when it is set.
+// when it is set. Its retryer has no client-side retry quota: an import
+// sends many requests in parallel, and with the SDK's default token bucket
+// a burst of throttling makes later calls fail with "retry quota
+// exceeded" instead of backing off. The callers back off themselves.
 func DynamoDB(cfg aws.Config, optFns ...func(*dynamodb.Options)) *dynamodb.Client {
+	optFns = append([]func(*dynamodb.Options){func(o *dynamodb.Options) {
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxAttempts = 6
+			so.RateLimiter = ratelimit.None
+		})
+	}}, optFns...)
 	if ep := os.Getenv(EnvDynamoDBEndpoint); ep != "" {
 		optFns = append([]func(*dynamodb.Options){func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(ep) }}, optFns...)
 	}

@@ -217,9 +217,13 @@ func (w *Writer) write(batch []types.WriteRequest) error {
 		switch {
 		case err == nil:
 			left := len(out.UnprocessedItems[w.table])
-			w.written.Add(int64(countRequests(pending) - left))
+			done := countRequests(pending) - left
+			w.written.Add(int64(done))
 			if left == 0 {
 				return nil
+			}
+			if done > 0 {
+				attempt = 0 // progress: back off from the start again
 			}
 			pending = out.UnprocessedItems
 		case retryable(err):

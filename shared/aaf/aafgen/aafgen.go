@@ -20,7 +20,7 @@
 //     teacher per class), plus direction, CPE, documentation, assistants
 //     and administrative functions; every composite value names a
 //     structure by its join id, which the EtabEducNat file declares;
-//   - about 250 subjects and 200 MEF codes; names carry accents.
+//   - about 230 subjects and 250 MEF codes; names carry accents.
 //
 // Files are split every Config.RecordsPerFile records (_0000, _0001, ...).
 // The DTD the files name is not written.

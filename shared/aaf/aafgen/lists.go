@@ -180,10 +180,13 @@ func subjectList() []subject {
 	var labels []string
 	labels = append(labels, baseSubjects...)
 	for _, l := range languages {
-		labels = append(labels, l+" LV1", l+" LV2", l+" LV3", "SECTION EUROPEENNE "+l)
+		labels = append(labels, l+" LV1", l+" LV2", l+" LV3", "SECTION EUROPEENNE "+l, "LANGUE ET CULTURE "+l)
 	}
 	for _, s := range specialities {
-		labels = append(labels, "ENSEIGNEMENT PROFESSIONNEL "+s, "PRATIQUE PROFESSIONNELLE "+s, "TECHNOLOGIE "+s)
+		labels = append(labels, "ENSEIGNEMENT PROFESSIONNEL "+s, "PRATIQUE PROFESSIONNELLE "+s, "TECHNOLOGIE "+s, "ATELIER "+s)
+	}
+	for _, b := range baseSubjects[:20] {
+		labels = append(labels, "SOUTIEN "+b)
 	}
 	out := make([]subject, len(labels))
 	for i, l := range labels {
