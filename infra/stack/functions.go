@@ -1,0 +1,193 @@
+package stack
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdadestinations"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3notifications"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// LogRetention is the retention of every log group of the stack: function
+// logs and API access logs contain user ids and IP addresses, kept three
+// months (90 days) for investigating incidents and no longer.
+const LogRetention = awslogs.RetentionDays_THREE_MONTHS
+
+// maxFunctionNameLength is Lambda's limit on a function name.
+const maxFunctionNameLength = 64
+
+// function is a Lambda function with the role it runs as.
+type function struct {
+	fn   awslambda.Function
+	role awsiam.Role
+}
+
+// functionProps are the settings that differ between the functions.
+type functionProps struct {
+	id          string  // construct id prefix, such as "ImportFeed"
+	name        *string // physical name, nil to let CloudFormation name it
+	code        string  // path of the zip file
+	description string
+	memoryMB    float64
+	timeout     awscdk.Duration
+	environment map[string]*string
+	reserved    *float64 // reserved concurrency, nil for none
+}
+
+// newFunction defines a Go function on provided.al2023 for arm64 with its
+// own role and log group. The role may write to that log group only, until
+// the caller grants more. No function gets the AWSLambdaBasicExecutionRole
+// managed policy, whose log permissions cover every log group of the account.
+func newFunction(scope awscdk.Stack, p functionProps) function {
+	logGroup := awslogs.NewLogGroup(scope, jsii.String(p.id+"Logs"), &awslogs.LogGroupProps{
+		Retention: LogRetention,
+		// Logs are not records to keep: they leave with the stack.
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	role := awsiam.NewRole(scope, jsii.String(p.id+"Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("Runs the " + p.description),
+	})
+	logGroup.GrantWrite(role)
+
+	fn := awslambda.NewFunction(scope, jsii.String(p.id+"Function"), &awslambda.FunctionProps{
+		FunctionName: p.name,
+		Description:  jsii.String(p.description),
+		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture: awslambda.Architecture_ARM_64(),
+		Handler:      jsii.String("bootstrap"),
+		Code:         awslambda.Code_FromAsset(jsii.String(p.code), nil),
+		MemorySize:   jsii.Number(p.memoryMB),
+		Timeout:      p.timeout,
+		Environment:  &p.environment,
+		Role:         role,
+		LogGroup:     logGroup,
+
+		ReservedConcurrentExecutions: p.reserved,
+	})
+	return function{fn: fn, role: role}
+}
+
+// importFunctionProps are the resources that the import function uses.
+type importFunctionProps struct {
+	code                string
+	table               awsdynamodb.Table
+	feeds               awss3.Bucket
+	reservedConcurrency int
+}
+
+// newImportFunction defines the feed import function, invoked when a
+// completion marker lands under IncomingPrefix.
+//
+// A large import continues in a new invocation of the function, which the
+// function starts itself, asynchronously, with the name it reads from
+// AWS_LAMBDA_FUNCTION_NAME. The function has an explicit name derived from
+// the stack's, so its role can be allowed to invoke that ARN without the
+// circular reference that the function's own ARN attribute would create
+// (the function depends on its role's policy).
+func newImportFunction(scope awscdk.Stack, p importFunctionProps) (function, error) {
+	name := *scope.StackName() + "-" + ImportFunction
+	if len(name) > maxFunctionNameLength {
+		return function{}, fmt.Errorf("import function name %q: longer than %d characters, use a shorter stack name", name, maxFunctionNameLength)
+	}
+
+	f := newFunction(scope, functionProps{
+		id:          "ImportFeed",
+		name:        jsii.String(name),
+		code:        p.code,
+		description: "Cartable feed import",
+		memoryMB:    1024,
+		timeout:     awscdk.Duration_Minutes(jsii.Number(15)),
+		environment: map[string]*string{
+			EnvTable:       p.table.TableName(),
+			EnvFeedsBucket: p.feeds.BucketName(),
+		},
+		reserved: jsii.Number(float64(p.reservedConcurrency)),
+	})
+
+	// Failed asynchronous invocations (the S3 event and the function's own
+	// continuations) are retried twice, then recorded in the queue.
+	dlq := newDeadLetterQueue(scope)
+	f.fn.ConfigureAsyncInvoke(&awslambda.EventInvokeConfigOptions{
+		RetryAttempts: jsii.Number(2),
+		OnFailure:     awslambdadestinations.NewSqsDestination(dlq),
+	})
+
+	grantTableData(scope, p.table, f.role)
+	p.feeds.GrantReadWrite(f.role, jsii.String(IncomingPrefix+"*"))
+	p.feeds.GrantReadWrite(f.role, jsii.String(WorkPrefix+"*"))
+	suppress(f.role, "AwsSolutions-IAM5",
+		"Bucket.GrantReadWrite on the incoming/ and work/ prefixes of the feeds bucket: the action wildcards are CDK's read and write groups (GetObject*, DeleteObject*, List*, ...) and the resource wildcards are the two prefixes the import reads, writes and cleans up.",
+		"Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*",
+		"Resource::<"+logicalID(scope, p.feeds)+".Arn>/"+IncomingPrefix+"*",
+		"Resource::<"+logicalID(scope, p.feeds)+".Arn>/"+WorkPrefix+"*")
+	f.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String("InvokeItselfToContinue"),
+		Actions: jsii.Strings("lambda:InvokeFunction"),
+		Resources: jsii.Strings(*scope.FormatArn(&awscdk.ArnComponents{
+			Service:      jsii.String("lambda"),
+			Resource:     jsii.String("function"),
+			ResourceName: jsii.String(name),
+			ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
+		})),
+	}))
+
+	p.feeds.AddEventNotification(
+		awss3.EventType_OBJECT_CREATED,
+		awss3notifications.NewLambdaDestination(f.fn),
+		&awss3.NotificationKeyFilter{
+			Prefix: jsii.String(IncomingPrefix),
+			Suffix: jsii.String(MarkerSuffix),
+		},
+	)
+	return f, nil
+}
+
+// newDeadLetterQueue defines the queue that receives the import function's
+// failed asynchronous invocations, and an alarm that fires as soon as one
+// is waiting there. A message holds the invocation's event (the marker's
+// key), no feed content.
+func newDeadLetterQueue(scope awscdk.Stack) awssqs.Queue {
+	dlq := awssqs.NewQueue(scope, jsii.String("ImportFeedDeadLetterQueue"), &awssqs.QueueProps{
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+	})
+	suppress(dlq, "AwsSolutions-SQS3",
+		"This queue is itself a dead-letter queue: the on-failure destination of the import function's asynchronous invocations. cdk-nag only recognizes queues named in another queue's redrive policy. Nothing consumes it, so it needs no dead-letter queue of its own.")
+	dlq.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
+		Period:    awscdk.Duration_Minutes(jsii.Number(5)),
+		Statistic: jsii.String("Maximum"),
+	}).CreateAlarm(scope, jsii.String("ImportFeedDeadLetterAlarm"), &awscloudwatch.CreateAlarmOptions{
+		AlarmDescription:   jsii.String("A feed import failed after its retries: read the message in the import dead-letter queue and the import function's logs."),
+		Threshold:          jsii.Number(0),
+		EvaluationPeriods:  jsii.Number(1),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+	})
+	return dlq
+}
+
+// newDirectoryFunction defines the directory API's function.
+func newDirectoryFunction(scope awscdk.Stack, code string, tbl awsdynamodb.Table) function {
+	f := newFunction(scope, functionProps{
+		id:          "Directory",
+		code:        code,
+		description: "Cartable directory API",
+		memoryMB:    256,
+		timeout:     awscdk.Duration_Seconds(jsii.Number(10)),
+		environment: map[string]*string{
+			EnvTable: tbl.TableName(),
+		},
+	})
+	grantTableData(scope, tbl, f.role)
+	return f
+}
