@@ -34,8 +34,9 @@ const DefaultRegion = "eu-west-3"
 
 // Load returns the AWS configuration from the usual sources (environment,
 // shared files, the Lambda role). When a local endpoint is set and no
-// credentials are configured, it uses fixed fake credentials, since local
-// stand-ins want some but check none.
+// access key is in the environment, it uses the fixed fake key S3RVER:
+// the local S3 stand-in (s3rver) accepts only that key, and DynamoDB Local
+// and the SES stand-in accept any.
 func Load(ctx context.Context) (aws.Config, error) {
 	opts := []func(*config.LoadOptions) error{}
 	if os.Getenv("AWS_REGION") == "" && os.Getenv("AWS_DEFAULT_REGION") == "" {
@@ -43,7 +44,7 @@ func Load(ctx context.Context) (aws.Config, error) {
 	}
 	if Local() && os.Getenv("AWS_ACCESS_KEY_ID") == "" {
 		opts = append(opts, config.WithCredentialsProvider(
-			credentials.NewStaticCredentialsProvider("local", "local", "")))
+			credentials.NewStaticCredentialsProvider("S3RVER", "S3RVER", "")))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {

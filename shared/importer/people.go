@@ -172,7 +172,8 @@ func (rn *run) processChunk(ctx context.Context, people []feed.Person) error {
 	return nil
 }
 
-// state is what a person's records decide, resolved to directory ids.
+// state is the resolved content of a person's records: directory ids in
+// place of the feed's org and person ids.
 type state struct {
 	person    directory.Person
 	schools   []string
@@ -617,9 +618,9 @@ func mergeMap[K comparable, V any](old, new map[K]V, op feed.PatchOp) map[K]V {
 	}
 }
 
-// memberships writes the memberships a pupil or staff record decides: one
-// per school, in the role the record gives; a stored active membership the
-// record no longer gives leaves.
+// memberships writes the memberships a pupil or staff record decides, one
+// per school in the role the record gives. A stored active membership that
+// the record no longer gives leaves.
 func (rn *run) memberships(k feed.Kind, s *state, rec dynamo.Record, d *diff) error {
 	role := directory.RolePupil
 	if k == feed.KindStaff {
@@ -698,7 +699,7 @@ func (rn *run) markSeen(m directory.Membership) {
 func (rn *run) markLeft(m directory.Membership) { rn.markSeen(m) }
 
 // links writes the current year's links a record decides and deletes the
-// ones it no longer gives (a pupil who changed class); links of other years
+// ones it no longer gives, such as a pupil's old class. Links of other years
 // are archives and stay.
 func (rn *run) links(k feed.Kind, s *state, d *diff) error {
 	role := linkRole(k)

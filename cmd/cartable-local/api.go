@@ -1,0 +1,69 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	directoryapi "github.com/cartable-ent/cartable/functions/directory/api"
+	"github.com/cartable-ent/cartable/shared/httpapi"
+)
+
+// function is one function's HTTP handler and the path prefix that API
+// Gateway routes to it (ANY <prefix>{proxy+}).
+type function struct {
+	Prefix  string
+	Handler http.Handler
+}
+
+// functions returns every HTTP function of Cartable. A new function is one
+// more line here.
+func functions() []function {
+	return []function{
+		{directoryapi.Prefix, directoryapi.New()},
+	}
+}
+
+// newAPIHandler mounts each function at its prefix, like the HTTP API does
+// in AWS. Paths outside every prefix get a 404 problem response.
+func newAPIHandler(log *slog.Logger, fns []function) (http.Handler, error) {
+	mux := http.NewServeMux()
+	for _, fn := range fns {
+		if !strings.HasPrefix(fn.Prefix, "/") || !strings.HasSuffix(fn.Prefix, "/") {
+			return nil, fmt.Errorf("mount function: prefix %q must start and end with a slash", fn.Prefix)
+		}
+		mux.Handle(fn.Prefix, accessLog(log, fn.Prefix, fn.Handler))
+	}
+	mux.Handle("/", accessLog(log, "", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		httpapi.WriteProblem(w, r, http.StatusNotFound, httpapi.MsgNotFound)
+	})))
+	return mux, nil
+}
+
+// accessLog logs each request with the prefix of the function that served
+// it. It leaves the rest of the path and the query out, because activation
+// and reset links carry secrets there.
+func accessLog(log *slog.Logger, prefix string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		log.Info("request", "method", r.Method, "function", prefix, "status", rec.status, "duration", time.Since(start).Round(time.Microsecond))
+	})
+}
+
+// statusRecorder records the status code a handler writes.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
