@@ -22,7 +22,7 @@ import (
 	"time"
 )
 
-// Role is what a person is in one school.
+// Role is a person's function in one school.
 type Role string
 
 // Roles of a membership.
@@ -57,8 +57,8 @@ func (r Role) Label() string {
 // Status of a membership.
 type Status string
 
-// Membership statuses. A membership that leaves is kept, marked left, so
-// that it can come back and so that the purge job knows since when.
+// Membership statuses. A membership that leaves is kept and marked left,
+// so that it can come back and the purge job can date the departure.
 const (
 	StatusActive Status = "active"
 	StatusLeft   Status = "left"

@@ -81,7 +81,7 @@ func TestWriter_SameKeyInBatchKeepsLast(t *testing.T) {
 	}
 }
 
-// flakyDynamoDB answers BatchWriteItem by processing only the first
+// flakyDynamoDB serves BatchWriteItem by processing only the first
 // request of each call and returning the others as unprocessed, and
 // throttles every third call, as DynamoDB does under load.
 type flakyDynamoDB struct {

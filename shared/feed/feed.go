@@ -20,8 +20,7 @@ const (
 	SourceOneRoster Source = "oneroster"
 )
 
-// Mode says whether a feed is the whole truth about its scope or a list of
-// changes.
+// Mode tells a complete export from a list of changes.
 type Mode int
 
 const (
@@ -31,7 +30,7 @@ const (
 	Delta
 )
 
-// Op is what a record asks for.
+// Op is the operation a record requests.
 type Op int
 
 const (
@@ -118,7 +117,7 @@ type GroupRef struct {
 	Code  string
 }
 
-// Teaching says that a teacher teaches a subject to a class or group.
+// Teaching is a teacher's subject in a class or group.
 type Teaching struct {
 	OrgID   string
 	Code    string // class or group code

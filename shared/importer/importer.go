@@ -159,8 +159,8 @@ type run struct {
 }
 
 // Import reads the feed r and applies it to the directory. It returns the
-// report, also stored in the table, or an error if the import could not run
-// to its end; records that could not be read are in the report, not errors.
+// report, which is also stored in the table. Records that could not be read
+// are in the report; an error means the import could not run to its end.
 func (e *Engine) Import(ctx context.Context, r feed.Reader) (*Report, error) {
 	rep, cp, err := e.Run(ctx, r, nil)
 	if err == nil && cp != nil {
@@ -255,8 +255,8 @@ func (e *Engine) Run(ctx context.Context, r feed.Reader, cp *Checkpoint) (*Repor
 	return rep, nil, nil
 }
 
-// academy returns the academy of the feed: the option, else what the feed
-// says, else the only academy earlier feeds of the same source came from.
+// academy returns the academy of the feed: the option, else the feed's
+// own, else the only academy earlier feeds of the same source came from.
 func (e *Engine) academy(ctx context.Context, info feed.Info) (string, error) {
 	if a := strings.TrimSpace(e.opts.Academy); a != "" {
 		return strings.ToUpper(a), nil

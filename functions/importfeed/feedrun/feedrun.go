@@ -65,8 +65,7 @@ type Continuation struct {
 	Run        int    `json:"run"`
 }
 
-// Event is what the function receives: an S3 notification or a
-// continuation.
+// Event is the function's input: an S3 notification or a continuation.
 type Event struct {
 	Records  []events.S3EventRecord `json:"Records,omitempty"`
 	Continue *Continuation          `json:"continue,omitempty"`
@@ -82,7 +81,7 @@ type Handler struct {
 	// Margin is how long before the Lambda deadline the engine stops, to
 	// leave time for the last writes and the checkpoint.
 	Margin time.Duration
-	// TempDir is where feed files are copied; "" means os.TempDir().
+	// TempDir is the folder feed files are copied to. Empty means os.TempDir().
 	TempDir string
 	// MaxRuns bounds how many runs one import may take, so that a bug
 	// cannot re-invoke the function forever.
