@@ -145,6 +145,15 @@ func (s *Store) PersonPartitions(ctx context.Context, people []string) (map[stri
 	return found, nil
 }
 
+// Put writes one item.
+func (s *Store) Put(ctx context.Context, item Item) error {
+	_, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: item})
+	if err != nil {
+		return fmt.Errorf("put %s %s: %w", attrString(item[table.PK]), SortKeyOf(item), err)
+	}
+	return nil
+}
+
 // ResolveOrg returns the school that a feed's org id was imported as.
 func (s *Store) ResolveOrg(ctx context.Context, source, academy, orgID string) (string, error) {
 	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{

@@ -25,6 +25,8 @@ type Checkpoint struct {
 	Refs          map[string][]RelationRef `json:"refs"`
 	RelativesDone []string                 `json:"relativesDone"`
 	Unreadable    []string                 `json:"unreadable"`
+	Fresh         bool                     `json:"fresh"`
+	NewSchools    []string                 `json:"newSchools"`
 }
 
 // GroupKey names a class or group of a school.
@@ -82,6 +84,10 @@ func (rn *run) checkpoint() *Checkpoint {
 	for id := range rn.unreadable {
 		cp.Unreadable = append(cp.Unreadable, id)
 	}
+	cp.Fresh = rn.fresh
+	for id := range rn.newSchools {
+		cp.NewSchools = append(cp.NewSchools, id)
+	}
 	return cp
 }
 
@@ -121,5 +127,9 @@ func (rn *run) restore(cp *Checkpoint) {
 	}
 	for _, id := range cp.Unreadable {
 		rn.unreadable[id] = true
+	}
+	rn.fresh = cp.Fresh
+	for _, id := range cp.NewSchools {
+		rn.newSchools[id] = true
 	}
 }

@@ -156,6 +156,13 @@ type run struct {
 	step       int
 	skip       int
 	progressed bool
+
+	// fresh is true when no person of this import's source and academy
+	// existed before it: people's partitions need no reading.
+	fresh bool
+	// newSchools holds the schools this import created: nobody can leave
+	// them, and they have no stored classes to compare with.
+	newSchools map[string]bool
 }
 
 // Import reads the feed r and applies it to the directory. It returns the
@@ -193,6 +200,7 @@ func (e *Engine) Run(ctx context.Context, r feed.Reader, cp *Checkpoint) (*Repor
 		refs:          map[string][]relRef{},
 		relativesDone: map[string]bool{},
 		unreadable:    map[string]bool{},
+		newSchools:    map[string]bool{},
 	}
 	rep := rn.report
 	if cp != nil {
@@ -205,6 +213,9 @@ func (e *Engine) Run(ctx context.Context, r feed.Reader, cp *Checkpoint) (*Repor
 			return nil, nil, err
 		}
 		rn.academy = academy
+		if err := rn.registerSource(ctx); err != nil {
+			return nil, nil, err
+		}
 		rn.year = e.opts.Year
 		if rn.year == 0 {
 			d := now
@@ -318,6 +329,16 @@ func (rn *run) apply(ctx context.Context, r feed.Reader) error {
 		}
 		rn.progressed = true
 	}
+	return nil
+}
+
+// registerSource records the feed's source and academy before anything
+// else is written. When the directory held no feed of them before, no
+// person of this import can exist yet (their ids include source and
+// academy), so an AAF import skips reading people's partitions: the first
+// rentrée import then costs writes only. OneRoster is excluded because one
+// user may come as several records of different kinds.
+func (rn *run) registerSource(ctx context.Context) error {
 	known, err := rn.store.Academies(ctx, rn.source)
 	if err != nil {
 		return err
@@ -325,11 +346,15 @@ func (rn *run) apply(ctx context.Context, r feed.Reader) error {
 	if slices.Contains(known, orDash(rn.academy)) {
 		return nil
 	}
+	rn.fresh = rn.info.Source == feed.SourceAAF
 	item, err := dynamo.SourceItem(rn.source, orDash(rn.academy))
 	if err != nil {
 		return err
 	}
-	return rn.put(item)
+	if err := rn.store.Put(ctx, item); err != nil {
+		return fmt.Errorf("register feed source: %w", err)
+	}
+	return nil
 }
 
 func orDash(s string) string {

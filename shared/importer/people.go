@@ -155,9 +155,12 @@ func (rn *run) processChunk(ctx context.Context, people []feed.Person) error {
 		}
 		last[id] = i
 	}
-	stored, err := rn.store.PersonPartitions(ctx, ids)
-	if err != nil {
-		return err
+	stored := map[string][]dynamo.Item{}
+	if !rn.fresh {
+		var err error
+		if stored, err = rn.store.PersonPartitions(ctx, ids); err != nil {
+			return err
+		}
 	}
 	for i, p := range people {
 		id := directory.PersonID(rn.source, rn.academy, strings.TrimSpace(p.ID))

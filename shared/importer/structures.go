@@ -109,6 +109,11 @@ func (rn *run) importSchool(ctx context.Context, s feed.Structure) error {
 		}
 	}
 	rn.countChange(KindSchool, storedHash, item)
+	if storedHash == "" {
+		rn.mu.Lock()
+		rn.newSchools[school.ID] = true
+		rn.mu.Unlock()
+	}
 	if err := rn.putIfChanged(item, storedHash); err != nil {
 		return err
 	}
@@ -204,9 +209,12 @@ func (rn *run) writeGroups(ctx context.Context) error {
 		bySchool[g.School] = append(bySchool[g.School], g)
 	}
 	for school, groups := range bySchool {
-		stored, err := rn.store.Partition(ctx, dynamo.SchoolPK(school))
-		if err != nil {
-			return err
+		var stored []dynamo.Item
+		if !rn.newSchools[school] {
+			var err error
+			if stored, err = rn.store.Partition(ctx, dynamo.SchoolPK(school)); err != nil {
+				return err
+			}
 		}
 		hashes := map[string]string{}
 		for _, it := range stored {
