@@ -20,7 +20,9 @@ type Checkpoint struct {
 	FeedSchools   map[string]string        `json:"feedSchools"`
 	Groups        []directory.Group        `json:"groups"`
 	Declared      []GroupKey               `json:"declared"`
-	Seen          []string                 `json:"seen"`
+	Seen          []uint64                 `json:"seen"`
+	Codes         []string                 `json:"codes"`
+	Schools       []string                 `json:"schools"`
 	Pupils        []PupilEntry             `json:"pupils"`
 	Refs          map[string][]RelationRef `json:"refs"`
 	RelativesDone []string                 `json:"relativesDone"`
@@ -37,20 +39,20 @@ type GroupKey struct {
 
 // PupilEntry is a pupil the relatives phase links to.
 type PupilEntry struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	School string `json:"school"`
+	Join   string `json:"j"`
+	Name   string `json:"n"`
+	School uint16 `json:"s"` // index in Schools
 }
 
 // RelationRef is a pupil's link to a related person, waiting for the
 // relatives phase.
 type RelationRef struct {
 	Pupil      uint32 `json:"p"`
-	Code       string `json:"c,omitempty"`
+	Code       uint16 `json:"c,omitempty"` // index in Codes
 	Legal      int8   `json:"l,omitempty"`
 	Financial  bool   `json:"f,omitempty"`
 	Contact    bool   `json:"k,omitempty"`
-	StoredHash string `json:"h,omitempty"`
+	StoredHash uint64 `json:"h,omitempty"`
 }
 
 func (rn *run) checkpoint() *Checkpoint {
@@ -68,13 +70,14 @@ func (rn *run) checkpoint() *Checkpoint {
 		cp.Seen = append(cp.Seen, k)
 	}
 	slices.Sort(cp.Seen)
+	cp.Codes, cp.Schools = rn.codes, rn.schools
 	for _, p := range rn.pupils {
-		cp.Pupils = append(cp.Pupils, PupilEntry{p.id, p.name, p.school})
+		cp.Pupils = append(cp.Pupils, PupilEntry{p.join, p.name, p.school})
 	}
 	for join, refs := range rn.refs {
 		out := make([]RelationRef, len(refs))
 		for i, r := range refs {
-			out[i] = RelationRef{r.pupil, r.code, r.legal, r.financial, r.contact, r.storedHash}
+			out[i] = RelationRef{Pupil: r.pupil, Code: r.code, Legal: r.legal, Financial: r.financial, Contact: r.contact, StoredHash: r.storedHash}
 		}
 		cp.Refs[join] = out
 	}
@@ -112,13 +115,19 @@ func (rn *run) restore(cp *Checkpoint) {
 	for _, k := range cp.Seen {
 		rn.seen[k] = struct{}{}
 	}
+	for _, c := range cp.Codes {
+		intern(&rn.codes, rn.codeIndex, c)
+	}
+	for _, sc := range cp.Schools {
+		intern(&rn.schools, rn.schoolIndex, sc)
+	}
 	for _, p := range cp.Pupils {
-		rn.pupils = append(rn.pupils, pupilInfo{p.ID, p.Name, p.School})
+		rn.pupils = append(rn.pupils, pupilInfo{p.Join, p.Name, p.School})
 	}
 	for join, refs := range cp.Refs {
 		in := make([]relRef, len(refs))
 		for i, r := range refs {
-			in[i] = relRef{r.Pupil, r.Code, r.Legal, r.Financial, r.Contact, r.StoredHash}
+			in[i] = relRef{storedHash: r.StoredHash, pupil: r.Pupil, code: r.Code, legal: r.Legal, financial: r.Financial, contact: r.Contact}
 		}
 		rn.refs[join] = in
 	}

@@ -138,13 +138,18 @@ type run struct {
 	// groups holds the classes and groups declared or referenced.
 	groups   map[groupRef]directory.Group
 	declared map[groupRef]bool // groups a structure file declares
-	// seen holds the active memberships the feed confirms, as
-	// "school\x00role\x00person".
-	seen map[string]struct{}
+	// seen holds the active memberships the feed confirms (see seenKey).
+	seen map[uint64]struct{}
 	// pupils and refs remember what related persons need from the pupils
 	// phase (see relatives.go).
 	pupils []pupilInfo
 	refs   map[string][]relRef
+	// codes and schools intern the relation codes and pupils' schools
+	// that refs and pupils point to.
+	codes       []string
+	codeIndex   map[string]uint16
+	schools     []string
+	schoolIndex map[string]uint16
 	// relativesDone holds the related persons the relatives phase wrote.
 	relativesDone map[string]bool
 	// unreadable holds the people whose record the feed has but could
@@ -196,7 +201,9 @@ func (e *Engine) Run(ctx context.Context, r feed.Reader, cp *Checkpoint) (*Repor
 		feedSchools:   map[string]string{},
 		groups:        map[groupRef]directory.Group{},
 		declared:      map[groupRef]bool{},
-		seen:          map[string]struct{}{},
+		seen:          map[uint64]struct{}{},
+		codeIndex:     map[string]uint16{},
+		schoolIndex:   map[string]uint16{},
 		refs:          map[string][]relRef{},
 		relativesDone: map[string]bool{},
 		unreadable:    map[string]bool{},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/cartable-ent/cartable/shared/directory"
@@ -20,23 +21,53 @@ import (
 // partitions. Memory is about 16 bytes a link plus the pupils' ids and
 // names, whatever the size of the files.
 
-// pupilInfo is what a relation item needs of its pupil.
+// pupilInfo is the part of a pupil that its relation items need.
 type pupilInfo struct {
-	id     string
+	join   string // the pupil's join id: run.personID makes the full id
 	name   string
-	school string
+	school uint16 // index in run.schools
 }
 
 // relRef is one pupil's link to a related person.
 type relRef struct {
-	pupil     uint32 // index in run.pupils
-	code      string
-	legal     int8
-	financial bool
-	contact   bool
 	// storedHash is the hash of the relation item the pupil's partition
-	// held, "" when none.
-	storedHash string
+	// held, 0 when none.
+	storedHash uint64
+	pupil      uint32 // index in run.pupils
+	code       uint16 // index in run.codes
+	legal      int8
+	financial  bool
+	contact    bool
+}
+
+// intern returns the index of s in list, adding it when absent.
+func intern(list *[]string, index map[string]uint16, s string) uint16 {
+	if i, ok := index[s]; ok {
+		return i
+	}
+	i := uint16(len(*list))
+	*list = append(*list, s)
+	index[s] = i
+	return i
+}
+
+// parseHash and formatHash convert item hashes (dynamo.Hash, base 36) to
+// and from integers, which take less memory in the maps of a run.
+func parseHash(s string) uint64 {
+	n, _ := strconv.ParseUint(s, 36, 64)
+	return n
+}
+
+func formatHash(n uint64) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.FormatUint(n, 36)
+}
+
+// personID returns the directory id of a join id of this run's feed.
+func (rn *run) personID(join string) string {
+	return directory.PersonID(rn.source, rn.academy, join)
 }
 
 // pupilRelations remembers a pupil's relations for the relatives phase and
@@ -48,16 +79,17 @@ func (rn *run) pupilRelations(s *state, d *diff) error {
 	}
 	rn.mu.Lock()
 	idx := uint32(len(rn.pupils))
-	rn.pupils = append(rn.pupils, pupilInfo{id: s.person.ID, name: s.person.DisplayName(), school: school})
+	rn.pupils = append(rn.pupils, pupilInfo{join: s.person.JoinID, name: s.person.DisplayName(),
+		school: intern(&rn.schools, rn.schoolIndex, school)})
 	for _, rel := range slices.Sorted(maps.Keys(s.relations)) {
 		r := s.relations[rel]
 		join := joinIDOf(rel)
-		stored := ""
+		var stored uint64
 		if it, ok := d.stored[dynamo.RelationSK(rel)]; ok {
-			stored = dynamo.HashOf(it)
+			stored = parseHash(dynamo.HashOf(it))
 		}
-		rn.refs[join] = append(rn.refs[join], relRef{pupil: idx, code: r.Code, legal: int8(r.Legal),
-			financial: r.Financial, contact: r.Contact, storedHash: stored})
+		rn.refs[join] = append(rn.refs[join], relRef{pupil: idx, code: intern(&rn.codes, rn.codeIndex, r.Code),
+			legal: int8(r.Legal), financial: r.Financial, contact: r.Contact, storedHash: stored})
 	}
 	rn.mu.Unlock()
 
@@ -117,7 +149,7 @@ func (rn *run) relativeMemberships(s *state, refs []relRef, rec dynamo.Record, d
 	roles := map[string]directory.Role{}
 	rn.mu.Lock()
 	for _, r := range refs {
-		school := rn.pupils[r.pupil].school
+		school := rn.schools[rn.pupils[r.pupil].school]
 		if school == "" {
 			continue
 		}
@@ -142,15 +174,16 @@ func (rn *run) writeRelations(ctx context.Context, relative string, refs []relRe
 	for _, r := range refs {
 		rn.mu.Lock()
 		pupil := rn.pupils[r.pupil]
+		code, school := rn.codes[r.code], rn.schools[pupil.school]
 		rn.mu.Unlock()
 		item, err := dynamo.RelationItem(directory.Relation{
-			Pupil: pupil.id, Relative: relative, Code: r.code, Legal: int(r.legal),
-			Financial: r.financial, Contact: r.contact, PupilName: pupil.name, PupilSchool: pupil.school,
+			Pupil: rn.personID(pupil.join), Relative: relative, Code: code, Legal: int(r.legal),
+			Financial: r.financial, Contact: r.contact, PupilName: pupil.name, PupilSchool: school,
 		})
 		if err != nil {
 			return err
 		}
-		if err := rn.putIfChanged(item, r.storedHash); err != nil {
+		if err := rn.putIfChanged(item, formatHash(r.storedHash)); err != nil {
 			return err
 		}
 	}
@@ -214,9 +247,9 @@ func (rn *run) finishRelations(ctx context.Context) error {
 
 		pupils := make([]string, 0, len(refs))
 		for _, r := range refs {
-			pupils = append(pupils, joinIDOf(rn.pupils[r.pupil].id))
-			if r.storedHash != "" {
-				item, err := dynamo.RelationItem(directory.Relation{Pupil: rn.pupils[r.pupil].id, Relative: id})
+			pupils = append(pupils, rn.pupils[r.pupil].join)
+			if r.storedHash != 0 {
+				item, err := dynamo.RelationItem(directory.Relation{Pupil: rn.personID(rn.pupils[r.pupil].join), Relative: id})
 				if err != nil {
 					return err
 				}
