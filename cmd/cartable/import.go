@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,11 +26,39 @@ func newFlags(name string) *flag.FlagSet {
 	return fs
 }
 
+// parseFlags parses args and turns the flag package's English errors into
+// French ones.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		return usagef("%s : %v", fs.Name(), err)
+	err := fs.Parse(args)
+	if err == nil {
+		return nil
 	}
-	return nil
+	msg := err.Error()
+	switch {
+	case strings.HasPrefix(msg, "flag provided but not defined: "):
+		return usagef("%s : option inconnue %s", fs.Name(), strings.TrimPrefix(msg, "flag provided but not defined: "))
+	case strings.HasPrefix(msg, "invalid value "):
+		// invalid value "abc" for flag -year: parse error
+		parts := strings.SplitN(strings.TrimPrefix(msg, "invalid value "), " for flag ", 2)
+		if len(parts) == 2 {
+			name := strings.SplitN(parts[1], ":", 2)[0]
+			return usagef("%s : valeur %s invalide pour l'option %s", fs.Name(), parts[0], name)
+		}
+	case strings.HasPrefix(msg, "flag needs an argument: "):
+		return usagef("%s : l'option %s attend une valeur", fs.Name(), strings.TrimPrefix(msg, "flag needs an argument: "))
+	}
+	return usagef("%s : %v", fs.Name(), err)
+}
+
+// decimalComma lets admins type "0,3" for 0.3, as French writes decimals.
+func decimalComma(args []string) []string {
+	out := slices.Clone(args)
+	for i := 1; i < len(out); i++ {
+		if prev := strings.TrimLeft(out[i-1], "-"); prev == "threshold" {
+			out[i] = strings.Replace(out[i], ",", ".", 1)
+		}
+	}
+	return out
 }
 
 func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -40,22 +69,28 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	threshold := fs.Float64("threshold", importer.DefaultLeavingThreshold, "")
 	concurrency := fs.Int("concurrency", importer.DefaultConcurrency, "")
 	list := fs.Int("list", 20, "")
-	if err := parseFlags(fs, reorder(args)); err != nil {
+	if err := parseFlags(fs, reorder(decimalComma(args))); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
 		return usagef("import : indiquez au moins un fichier, dossier ou .zip du flux")
 	}
 	if *threshold <= 0 || *threshold > 1 {
-		return usagef("import : --threshold doit être compris entre 0 et 1 (par exemple 0.2 pour 20 %%)")
+		return usagef("import : --threshold doit être supérieur à 0 et au plus égal à 1 (par exemple 0.2 pour 20 %%)")
+	}
+	if *year != 0 && (*year < 2000 || *year > 2100) {
+		return usagef("import : --year attend l'année de début sur quatre chiffres (par exemple 2025 pour 2025-2026)")
 	}
 
+	store, err := openStore(ctx)
+	if err != nil {
+		return err
+	}
 	r, err := importer.OpenFeed(fs.Args())
 	if err != nil {
 		return fmt.Errorf("lecture du flux impossible : %w", err)
 	}
-	store, err := openStore(ctx)
-	if err != nil {
+	if err := checkTable(ctx, store); err != nil {
 		return err
 	}
 	opts := importer.Options{Academy: *academy, Year: *year, LeavingThreshold: *threshold, Concurrency: *concurrency}
@@ -75,7 +110,7 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		_ = bar.Finish()
 	}
 	if errors.Is(err, importer.ErrUnknownAcademy) {
-		return fmt.Errorf("le flux ne dit pas de quelle académie il vient et l'annuaire en connaît plusieurs : précisez --academy")
+		return fmt.Errorf("le flux ne dit pas de quelle académie il vient (%v) : précisez --academy", err)
 	}
 	if err != nil {
 		return fmt.Errorf("import interrompu : %w ; ce qui a été écrit reste cohérent, relancez le même import", err)
@@ -100,9 +135,18 @@ func confirmCommand(ctx context.Context, args []string, stdout io.Writer) error 
 	if err != nil {
 		return err
 	}
+	var rep importer.Report
+	if err := store.Report(ctx, fs.Arg(0), &rep); errors.Is(err, dynamo.ErrNotFound) {
+		return fmt.Errorf("import %s introuvable (voir « cartable imports »)", fs.Arg(0))
+	} else if err != nil {
+		return err
+	}
 	n, err := importer.New(store, importer.Options{}).ConfirmLeaving(ctx, fs.Arg(0), strings.ToUpper(*school))
 	if errors.Is(err, importer.ErrNothingPending) {
-		return fmt.Errorf("l'import %s n'a aucun départ en attente", fs.Arg(0))
+		if *school != "" {
+			return fmt.Errorf("l'import %s n'a aucun départ en attente pour l'établissement %s", fs.Arg(0), strings.ToUpper(*school))
+		}
+		return fmt.Errorf("l'import %s n'a aucun départ en attente (déjà confirmés, ou aucun seuil dépassé)", fs.Arg(0))
 	}
 	if err != nil {
 		return err
@@ -191,8 +235,12 @@ func purgeCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := parseFlags(fs, reorder(args)); err != nil {
 		return err
 	}
-	if _, err := time.Parse(time.DateOnly, *date); err != nil {
-		return usagef("purge : date %q invalide, format attendu AAAA-MM-JJ", *date)
+	day, err := time.Parse(time.DateOnly, *date)
+	if err != nil {
+		return usagef("purge : date « %s » invalide, format attendu AAAA-MM-JJ", *date)
+	}
+	if day.After(time.Now()) {
+		return usagef("purge : la date %s est dans le futur ; elle raccourcirait le délai de grâce des personnes parties", *date)
 	}
 	store, err := openStore(ctx)
 	if err != nil {

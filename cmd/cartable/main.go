@@ -17,6 +17,11 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go/logging"
+
 	"github.com/cartable-ent/cartable/shared/awsconfig"
 	"github.com/cartable-ent/cartable/shared/dynamo"
 	"github.com/cartable-ent/cartable/shared/table"
@@ -66,8 +71,13 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 // run executes one command and returns the process's exit status: 0 on
 // success, 1 on failure, 2 on a command-line error.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	// The report says what the engine's warnings say, in French.
+	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
@@ -90,7 +100,21 @@ func openStore(ctx context.Context) (*dynamo.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("configuration AWS introuvable : %w", err)
 	}
+	cfg.Logger = logging.Nop{} // errors reach the admin in French, below
 	return dynamo.New(awsconfig.DynamoDB(cfg), awsconfig.TableName(table.DefaultName)), nil
+}
+
+// checkTable fails with a French message when the table does not exist.
+func checkTable(ctx context.Context, store *dynamo.Store) error {
+	_, err := store.DB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(store.Table)})
+	var notFound *types.ResourceNotFoundException
+	if errors.As(err, &notFound) {
+		return fmt.Errorf("table %s introuvable : vérifiez CARTABLE_TABLE (et, en local, CARTABLE_DYNAMODB_ENDPOINT et que make run tourne)", store.Table)
+	}
+	if err != nil {
+		return fmt.Errorf("accès à la table %s impossible : %w", store.Table, err)
+	}
+	return nil
 }
 
 func dispatch(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) error {

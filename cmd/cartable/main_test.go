@@ -97,12 +97,16 @@ func TestCLI_Errors(t *testing.T) {
 	}{
 		{[]string{"frobnicate"}, 2, "commande inconnue"},
 		{[]string{"import"}, 2, "indiquez au moins un fichier"},
-		{[]string{"import", "--threshold", "3", demoFeed}, 2, "entre 0 et 1"},
+		{[]string{"import", "--threshold", "3", demoFeed}, 2, "au plus égal à 1"},
+		{[]string{"import", "--year", "25", demoFeed}, 2, "quatre chiffres"},
+		{[]string{"import", "--frobnicate", demoFeed}, 2, "option inconnue"},
+		{[]string{"purge", "--date", "2999-01-01"}, 2, "dans le futur"},
+		{[]string{"import", "confirm", "bogus"}, 1, "introuvable"},
+		{[]string{}, 2, "Usage"},
 		{[]string{"import", "/nonexistent/feed"}, 1, "chemin introuvable"},
 		{[]string{"classes", "0000000A"}, 1, "introuvable"},
 		{[]string{"guardians", "aaf:DEMO:1"}, 1, "personne aaf:DEMO:1 introuvable"},
 		{[]string{"purge", "--date", "demain"}, 2, "AAAA-MM-JJ"},
-		{[]string{"import", "confirm", "nope"}, 1, "aucun départ en attente"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

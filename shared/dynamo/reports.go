@@ -14,9 +14,10 @@ import (
 	"github.com/cartable-ent/cartable/shared/table"
 )
 
-// Import reports are kept a year, then expire through the table's TTL:
-// they name people in their warnings.
-const reportRetention = 365 * 24 * time.Hour
+// Import reports expire through the table's TTL after 45 days: their
+// warnings name people by join id. With TTL's delay of a few days and the
+// 35-day recovery window, they leave every copy within three months.
+const reportRetention = 45 * 24 * time.Hour
 
 // issuesPerItem is how many warnings or rejections one report item holds,
 // which keeps items far below DynamoDB's 400 KB limit.

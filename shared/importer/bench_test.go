@@ -3,7 +3,9 @@ package importer
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,9 +24,9 @@ import (
 )
 
 // The two benchmarks below write the same items into the same DynamoDB
-// Local, each iteration into a new table, and report items/s, so that
-// their ratio is the share of the raw write throughput the import keeps
-// while it also parses the feed, reads the table and diffs each person.
+// Local, each iteration into a new table, and report items/s. Their ratio
+// is the share of the raw write throughput that the import keeps while it
+// also parses the feed, reads the table and diffs each person.
 // Run them side by side (see docs/benchmarks.md):
 //
 //	go test ./shared/importer -run '^$' -bench 'BatchWriteItemLoop|Import$' -benchtime 5x
@@ -50,7 +52,16 @@ func generateBenchFeed(b *testing.B) string {
 	return dir
 }
 
+// quietLogs keeps the import's INFO lines out of the benchmark output
+// until b ends.
+func quietLogs(b *testing.B) {
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	b.Cleanup(func() { slog.SetDefault(prev) })
+}
+
 func BenchmarkImport(b *testing.B) {
+	quietLogs(b)
 	dir := generateBenchFeed(b)
 	ctx := context.Background()
 
@@ -83,6 +94,7 @@ func BenchmarkImport(b *testing.B) {
 }
 
 func BenchmarkBatchWriteItemLoop(b *testing.B) {
+	quietLogs(b)
 	items := importedItems(b)
 	ctx := context.Background()
 

@@ -28,6 +28,7 @@ type Checkpoint struct {
 	RelativesDone []string                 `json:"relativesDone"`
 	Unreadable    []string                 `json:"unreadable"`
 	Fresh         bool                     `json:"fresh"`
+	Incomplete    bool                     `json:"incomplete"`
 	NewSchools    []string                 `json:"newSchools"`
 }
 
@@ -88,6 +89,7 @@ func (rn *run) checkpoint() *Checkpoint {
 		cp.Unreadable = append(cp.Unreadable, id)
 	}
 	cp.Fresh = rn.fresh
+	cp.Incomplete = rn.incomplete
 	for id := range rn.newSchools {
 		cp.NewSchools = append(cp.NewSchools, id)
 	}
@@ -138,6 +140,7 @@ func (rn *run) restore(cp *Checkpoint) {
 		rn.unreadable[id] = true
 	}
 	rn.fresh = cp.Fresh
+	rn.incomplete = cp.Incomplete
 	for _, id := range cp.NewSchools {
 		rn.newSchools[id] = true
 	}

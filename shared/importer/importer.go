@@ -155,6 +155,8 @@ type run struct {
 	// unreadable holds the people whose record the feed has but could
 	// not be read: a full feed does not make them leave.
 	unreadable map[string]bool
+	// incomplete is true when a person record of the feed was rejected.
+	incomplete bool
 
 	// step is the index of the current step; skip the number of records
 	// of that step a suspended run already applied.
@@ -297,7 +299,10 @@ func (e *Engine) academy(ctx context.Context, info feed.Info) (string, error) {
 		// provider, which "-" stands for.
 		return "", nil
 	}
-	return "", fmt.Errorf("%w: the feed names no academy and the directory knows %d; set the academy option", ErrUnknownAcademy, len(known))
+	if len(known) == 0 {
+		return "", fmt.Errorf("%w: l'annuaire n'en connaît encore aucune", ErrUnknownAcademy)
+	}
+	return "", fmt.Errorf("%w: l'annuaire en connaît plusieurs : %s", ErrUnknownAcademy, strings.Join(known, ", "))
 }
 
 // apply runs the steps of the import from rn.step on. It returns
@@ -469,10 +474,14 @@ func (h *handler) Reject(i feed.Issue) {
 		h.rn.report.reject(h.kind, issueOf(i))
 	}
 	// A person whose record could not be read is not absent from the
-	// feed: their memberships must not leave because of it.
-	if h.onPerson != nil && strings.TrimSpace(i.Ref.ID) != "" {
+	// feed, and a file cut short hides the records after the cut: in a
+	// full feed, departures by absence then wait for confirmation.
+	if h.onPerson != nil {
 		h.rn.mu.Lock()
-		h.rn.unreadable[directory.PersonID(h.rn.source, h.rn.academy, strings.TrimSpace(i.Ref.ID))] = true
+		h.rn.incomplete = true
+		if id := strings.TrimSpace(i.Ref.ID); id != "" {
+			h.rn.unreadable[directory.PersonID(h.rn.source, h.rn.academy, id)] = true
+		}
 		h.rn.mu.Unlock()
 	}
 }

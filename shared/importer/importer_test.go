@@ -493,6 +493,77 @@ func roundTrip(t *testing.T, cp *Checkpoint) *Checkpoint {
 	return &out
 }
 
+func TestImport_RejectedRecordHoldsBackDepartures(t *testing.T) {
+	e, store := newEngine(t, "2025-09-02")
+	base := twoSchools()
+	for _, id := range []string{"4", "5", "6", "7", "8"} {
+		base.pupils = append(base.pupils, feed.Person{ID: id, Kind: feed.KindPupil, LastName: "Élève", FirstName: id, Schools: []string{"10"}})
+	}
+	mustImport(t, e, base)
+
+	// The file is cut after pupil 7: pupil 8 is missing, one record is
+	// rejected with no id, and one departure is under the 20 % threshold.
+	cut := twoSchools()
+	cut.pupils = append(cut.pupils, base.pupils[3:7]...)
+	cut.rejects = map[feed.Phase][]feed.Issue{feed.PhasePupils: {{Ref: feed.Ref{File: "Eleve_0000.xml", Line: 90}, Message: "fichier tronqué"}}}
+	rep := mustImport(t, e, cut)
+	if len(rep.Pending) != 1 || !rep.Pending[0].Incomplete {
+		t.Fatalf("pending = %+v, want school 0750654D held back because the feed is incomplete", rep.Pending)
+	}
+	rec, err := store.Person(context.Background(), "aaf:TEST:8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Memberships[0].Status != directory.StatusActive {
+		t.Errorf("pupil after the cut = %+v, want still active", rec.Memberships[0])
+	}
+}
+
+func TestImport_HeldBackDeparturesKeepGuardians(t *testing.T) {
+	e, store := newEngine(t, "2025-09-02")
+	mustImport(t, e, twoSchools())
+
+	// Pupil 1 (school 10) is missing: guardian 900 no longer has a child
+	// there in the feed, but school 10's departures are held back.
+	f := twoSchools()
+	f.pupils = f.pupils[1:]
+	rep := mustImport(t, e, f)
+	if len(rep.Pending) == 0 {
+		t.Fatal("no school held back")
+	}
+	rec, err := store.Person(context.Background(), "aaf:TEST:900")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range rec.Memberships {
+		if m.Status != directory.StatusActive {
+			t.Errorf("guardian membership %+v left while departures are held back", m)
+		}
+	}
+}
+
+func TestImport_FeedWithoutRelativesKeepsLinks(t *testing.T) {
+	e, store := newEngine(t, "2025-09-02")
+	mustImport(t, e, twoSchools())
+
+	f := twoSchools()
+	f.relatives = nil
+	f.info.Covers = map[feed.Kind]bool{feed.KindPupil: true, feed.KindStaff: true}
+	rep := mustImport(t, e, f)
+	rec, err := store.Person(context.Background(), "aaf:TEST:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Relations) != 2 {
+		t.Errorf("pupil 1 relations = %d, want the 2 known ones kept", len(rec.Relations))
+	}
+	for _, w := range rep.Warnings {
+		if w.Record == "900" {
+			t.Errorf("warning about known relative 900: %s", w.Message)
+		}
+	}
+}
+
 func TestImport_UnreadableRecordDoesNotLeave(t *testing.T) {
 	e, store := newEngine(t, "2025-09-02")
 	mustImport(t, e, twoSchools())

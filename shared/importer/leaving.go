@@ -68,7 +68,7 @@ func (rn *run) applyLeaving(ctx context.Context) error {
 			continue
 		}
 		share := float64(len(gone)) / float64(active)
-		if share > rn.opts.LeavingThreshold {
+		if share > rn.opts.LeavingThreshold || rn.incomplete {
 			pending := make([]dynamo.PendingLeaver, len(gone))
 			for i, m := range gone {
 				pending[i] = dynamo.PendingLeaver{Person: m.Person, Role: string(m.Role)}
@@ -77,7 +77,7 @@ func (rn *run) applyLeaving(ctx context.Context) error {
 				return err
 			}
 			rn.report.Pending = append(rn.report.Pending, PendingSchool{School: school, Name: rn.feedSchools[school],
-				Leaving: len(gone), Active: active, Share: share})
+				Leaving: len(gone), Active: active, Share: share, Incomplete: rn.incomplete})
 			slog.WarnContext(ctx, "leavers held back", "import", rn.report.ID, "school", school, "leaving", len(gone), "active", active)
 			continue
 		}

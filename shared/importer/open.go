@@ -22,9 +22,18 @@ func OpenFeed(paths []string) (feed.Reader, error) {
 		}
 	}
 	if isOneRoster(paths) {
-		return oneroster.Open(paths...)
+		r, err := oneroster.Open(paths...)
+		if err != nil {
+			return nil, fmt.Errorf("flux OneRoster illisible (%w)", err)
+		}
+		return r, nil
 	}
-	return aaf.Open(paths...)
+	r, err := aaf.Open(paths...)
+	if err != nil {
+		return nil, fmt.Errorf("aucun flux AAF (fichiers nommés comme ENT_..._Complet_AAAAMMJJ_Eleve_0000.xml) "+
+			"ni OneRoster (manifest.csv et fichiers CSV) lisible dans %s (%w)", strings.Join(paths, ", "), err)
+	}
+	return r, nil
 }
 
 func isOneRoster(paths []string) bool {

@@ -233,9 +233,10 @@ func (rn *run) processPerson(ctx context.Context, p feed.Person, id string, item
 			return nil
 		}
 		kind = rn.relativeKind(refs, rec)
-		// A delta lists some of a relative's children only: it adds
-		// memberships and never ends the others.
-		ownsMemberships = rn.info.Mode == feed.Full
+		// A relative's record only adds memberships. A delta lists some of
+		// its children only, and in a full feed the memberships it no
+		// longer confirms leave by absence, under the truncated-feed guard.
+		ownsMemberships = false
 	}
 
 	want, err := rn.fromFeed(ctx, p, id)

@@ -191,9 +191,9 @@ func (rn *run) writeRelations(ctx context.Context, relative string, refs []relRe
 }
 
 // finishRelations deals with the related persons pupils reference but the
-// feed lacks. A full feed must carry them: the links are dropped with a
-// warning. A delta may reference people an earlier feed brought: those are
-// linked; the others are dropped with a warning.
+// feed lacks. Those an earlier feed brought are linked: a delta, or a feed
+// without related-person files, references them normally. The others are
+// dropped with a warning.
 func (rn *run) finishRelations(ctx context.Context) error {
 	var missing []string
 	for join := range rn.refs {
@@ -204,7 +204,7 @@ func (rn *run) finishRelations(ctx context.Context) error {
 	slices.Sort(missing)
 
 	existing := map[string][]dynamo.Item{}
-	if rn.info.Mode == feed.Delta && len(missing) > 0 {
+	if !rn.fresh && len(missing) > 0 {
 		ids := make([]string, len(missing))
 		for i, join := range missing {
 			ids[i] = directory.PersonID(rn.source, rn.academy, join)
@@ -233,6 +233,10 @@ func (rn *run) finishRelations(ctx context.Context) error {
 			}
 			if err := rn.writeRelations(ctx, id, refs); err != nil {
 				return err
+			}
+			if rn.info.Mode == feed.Full && rn.info.Covers[feed.KindRelative] {
+				rn.report.warn(Issue{Record: join, Message: "personne liée " + join +
+					" absente du flux mais connue de l'annuaire : ses liens avec les élèves du flux sont conservés"})
 			}
 			kind := rn.relativeKind(refs, rec)
 			rn.report.count(kind, func(c *Counts) {

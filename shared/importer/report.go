@@ -82,6 +82,9 @@ type PendingSchool struct {
 	Leaving int     `json:"leaving" dynamodbav:"leaving"`
 	Active  int     `json:"active" dynamodbav:"active"`
 	Share   float64 `json:"share" dynamodbav:"share"`
+	// Incomplete is true when the departures wait because the feed had
+	// unreadable person records, whatever their share.
+	Incomplete bool `json:"incomplete,omitempty" dynamodbav:"incomplete,omitempty"`
 }
 
 // maxIssuesKept bounds the warnings and rejections a report lists one by
@@ -169,9 +172,17 @@ func (r *Report) WriteText(w io.Writer, maxListed int) {
 		mode = "différentiel (delta)"
 	}
 	fmt.Fprintf(w, "Import %s\n", r.ID)
-	fmt.Fprintf(w, "  flux %s %s, académie %s, année scolaire %d-%d", strings.ToUpper(r.Source), mode, r.Academy, r.Year, r.Year+1)
+	academy := r.Academy
+	if academy == "" {
+		academy = "non précisée"
+	}
+	source := map[string]string{"aaf": "AAF", "oneroster": "OneRoster"}[r.Source]
+	if source == "" {
+		source = r.Source
+	}
+	fmt.Fprintf(w, "  flux %s %s, académie %s, année scolaire %d-%d", source, mode, academy, r.Year, r.Year+1)
 	if r.FeedDate != "" {
-		fmt.Fprintf(w, ", daté du %s", r.FeedDate)
+		fmt.Fprintf(w, ", daté du %s", frenchDate(r.FeedDate))
 	}
 	fmt.Fprintf(w, "\n  %d fichier(s) lu(s)\n\n", len(r.Files))
 
@@ -180,13 +191,19 @@ func (r *Report) WriteText(w io.Writer, maxListed int) {
 		c := r.Counts[k.kind]
 		fmt.Fprintf(w, "  %-22s %8d %8d %9d %8d %8d %8d\n", k.label, c.Created, c.Updated, c.Unchanged, c.Leaving, c.Skipped, c.Rejected)
 	}
-	fmt.Fprintf(w, "\n  %d écriture(s) DynamoDB, %d lien(s) ignoré(s) faute de cible\n", r.ItemsWritten, r.DroppedLinks)
+	fmt.Fprintf(w, "\n  %d élément(s) enregistré(s) dans l'annuaire, %d lien(s) ignoré(s) faute de cible\n", r.ItemsWritten, r.DroppedLinks)
 	fmt.Fprintf(w, "  %d avertissement(s), %d rejet(s)\n", r.WarningCount, r.RejectionCount)
 
-	for _, p := range r.Pending {
-		fmt.Fprintf(w, "\n  EN ATTENTE : %s (%s) : %d départ(s) sur %d personne(s) (%.0f %%) dépassent le seuil ;\n",
-			p.Name, p.School, p.Leaving, p.Active, p.Share*100)
-		fmt.Fprintf(w, "  ces départs ne sont pas appliqués. Pour les confirmer : cartable import confirm %s\n", r.ID)
+	if len(r.Pending) > 0 {
+		fmt.Fprintf(w, "\n  DÉPARTS EN ATTENTE dans %d établissement(s) : ils ne sont pas appliqués.\n", len(r.Pending))
+		for _, p := range r.Pending {
+			reason := fmt.Sprintf("%.0f %% des personnes, au-delà du seuil", p.Share*100)
+			if p.Incomplete {
+				reason = "le flux contient des enregistrements illisibles"
+			}
+			fmt.Fprintf(w, "    - %s (%s) : %d départ(s) sur %d personne(s) ; %s\n", p.Name, p.School, p.Leaving, p.Active, reason)
+		}
+		fmt.Fprintf(w, "  Vérifiez le flux, puis confirmez : cartable import confirm %s [--school UAI]\n", r.ID)
 	}
 	list := func(title string, issues []Issue, total int) {
 		if maxListed <= 0 || total == 0 {
@@ -205,6 +222,14 @@ func (r *Report) WriteText(w io.Writer, maxListed int) {
 	}
 	list("Rejets", r.Rejections, r.RejectionCount)
 	list("Avertissements", r.Warnings, r.WarningCount)
+}
+
+// frenchDate writes a yyyy-mm-dd date as dd/mm/yyyy.
+func frenchDate(iso string) string {
+	if len(iso) != 10 || iso[4] != '-' || iso[7] != '-' {
+		return iso
+	}
+	return iso[8:10] + "/" + iso[5:7] + "/" + iso[0:4]
 }
 
 // sortIssues orders issues by file, then line, so that reports read in
