@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -54,7 +55,15 @@ Environnement : CARTABLE_TABLE (table, « cartable » par défaut),
 CARTABLE_DYNAMODB_ENDPOINT (DynamoDB local), AWS_REGION (eu-west-3 par défaut).
 `
 
+// defaultMemoryLimit is the Go runtime's soft memory limit when GOMEMLIMIT
+// is unset. A region's import keeps about 100 MB of live maps; without a
+// limit, the garbage collector lets the heap grow to twice the live size.
+const defaultMemoryLimit = 160 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -8,12 +8,12 @@
 //
 //   - about 42% of the users are pupils, 52% related persons and 6% staff;
 //   - pupils come in families of one to three children, and siblings share
-//     their guardians (usually two, legal levels 1 and 2); a sibling may go
-//     to another school, so some guardians have children in two schools;
-//     contacts (legal level 0) make about 10% of the related persons; every
-//     related person is referenced by at least one pupil;
+//     their guardians (usually two, with legal levels 1 and 2). A sibling
+//     may go to another school, so some guardians have children in two
+//     schools. Contacts (legal level 0) are about 10% of the related
+//     persons, and every related person is referenced by a pupil;
 //   - schools are collèges, lycées and lycées professionnels, with about 31
-//     pupils a class and up to 8 groups each, so about 25 classes and 7
+//     pupils a class and up to 8 groups each, so about 25 classes and 6
 //     groups a school at 500,000 users and 270 schools;
 //   - staff are mostly teachers, each with a subject, classes and groups
 //     (ENTAuxEnsClassesMatieres, ENTAuxEnsGroupesMatieres, a principal
@@ -106,10 +106,10 @@ func (c Config) validate() error {
 		return fmt.Errorf("schools %d out of range [1, %d] for %d users", c.Schools, c.Users/20, c.Users)
 	}
 	if c.RecordsPerFile < 1 {
-		return fmt.Errorf("records per file %d: must be positive", c.RecordsPerFile)
+		return fmt.Errorf("invalid records per file %d, expected a positive number", c.RecordsPerFile)
 	}
 	if _, err := time.Parse("20060102", c.Date); err != nil {
-		return fmt.Errorf("date %q: want yyyymmdd", c.Date)
+		return fmt.Errorf("invalid date %q, expected yyyymmdd", c.Date)
 	}
 	return nil
 }
