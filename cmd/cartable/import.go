@@ -184,15 +184,18 @@ func importsCommand(ctx context.Context, args []string, stdout io.Writer) error 
 	if len(reps) == 0 {
 		fmt.Fprintln(stdout, "Aucun import.")
 	}
+	tw := newTable(stdout)
+	fmt.Fprintln(tw, "IMPORT\tFLUX\tTYPE\tACADÉMIE\tANNÉE\tENREGISTRÉS\tAVERTISSEMENTS\tREJETS\tDÉPARTS EN ATTENTE")
 	for _, r := range reps {
-		fmt.Fprintf(stdout, "%s  %-9s %-5s %-16s %d-%d  %d écriture(s), %d avertissement(s), %d rejet(s)",
-			r.ID, r.Source, r.Mode, r.Academy, r.Year, r.Year+1, r.ItemsWritten, r.WarningCount, r.RejectionCount)
+		mode := map[string]string{"full": "complet", "delta": "différentiel"}[r.Mode]
+		pending := "-"
 		if len(r.Pending) > 0 {
-			fmt.Fprintf(stdout, ", départs en attente dans %d établissement(s)", len(r.Pending))
+			pending = fmt.Sprintf("%d établissement(s)", len(r.Pending))
 		}
-		fmt.Fprintln(stdout)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d-%d\t%d\t%d\t%d\t%s\n",
+			r.ID, r.Source, mode, r.Academy, r.Year, r.Year+1, r.ItemsWritten, r.WarningCount, r.RejectionCount, pending)
 	}
-	return nil
+	return tw.Flush()
 }
 
 func reportCommand(ctx context.Context, args []string, stdout io.Writer) error {

@@ -54,7 +54,7 @@ func TestCLI_ImportAndQueries(t *testing.T) {
 		{[]string{"guardians", "9200001"}, []string{"responsable légal", "9300001"}},
 		{[]string{"children", "aaf:DEMO:9300001"}, []string{"0990001N"}},
 		{[]string{"teacher", "9100001"}, []string{"0990001N", "2025-2026"}},
-		{[]string{"imports"}, []string{"aaf", "full", "DEMO"}},
+		{[]string{"imports"}, []string{"aaf", "complet", "DEMO"}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -27,7 +27,7 @@ func LambdaHandler(h http.Handler) func(context.Context, events.APIGatewayV2HTTP
 }
 
 func internalError() events.APIGatewayV2HTTPResponse {
-	body, _ := json.Marshal(Problem{Type: "about:blank", Title: http.StatusText(http.StatusInternalServerError), Status: http.StatusInternalServerError, Detail: MsgInternal.FR})
+	body, _ := json.Marshal(Problem{Type: "about:blank", Title: frenchTitles[http.StatusInternalServerError], Status: http.StatusInternalServerError, Detail: MsgInternal.FR})
 	return events.APIGatewayV2HTTPResponse{
 		StatusCode: http.StatusInternalServerError,
 		Headers:    map[string]string{"Content-Type": "application/problem+json", "Content-Language": "fr"},

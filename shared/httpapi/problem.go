@@ -40,11 +40,32 @@ func (m Message) Text(r *http.Request) string {
 	return m.FR
 }
 
+// frenchTitles are the French titles of the statuses Cartable answers.
+var frenchTitles = map[int]string{
+	http.StatusBadRequest:          "Requête invalide",
+	http.StatusUnauthorized:        "Connexion requise",
+	http.StatusForbidden:           "Accès refusé",
+	http.StatusNotFound:            "Ressource introuvable",
+	http.StatusMethodNotAllowed:    "Méthode non autorisée",
+	http.StatusConflict:            "Conflit",
+	http.StatusTooManyRequests:     "Trop de requêtes",
+	http.StatusInternalServerError: "Erreur interne",
+}
+
+// title returns the problem's title in the request's language.
+func title(r *http.Request, status int) string {
+	if t, ok := frenchTitles[status]; ok && !English(r) {
+		return t
+	}
+	return http.StatusText(status)
+}
+
 // WriteProblem writes a problem response with the given status and message.
 func WriteProblem(w http.ResponseWriter, r *http.Request, status int, msg Message) {
-	p := Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: msg.Text(r)}
+	p := Problem{Type: "about:blank", Title: title(r, status), Status: status, Detail: msg.Text(r)}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Content-Language", lang(r))
+	w.Header().Add("Vary", "Accept-Language")
 	w.WriteHeader(status)
 	if err := json.NewEncoder(w).Encode(p); err != nil {
 		slog.WarnContext(r.Context(), "write problem", "error", err)
@@ -71,5 +92,6 @@ func WriteJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 var (
 	MsgNotFound     = Message{FR: "Cette adresse ne correspond à aucune ressource.", EN: "No resource matches this address."}
 	MsgUnauthorized = Message{FR: "Connexion requise : identifiez-vous pour accéder à ce service.", EN: "Sign-in required."}
+	MsgMethod       = Message{FR: "Cette méthode n'est pas permise à cette adresse.", EN: "This method is not allowed at this address."}
 	MsgInternal     = Message{FR: "Une erreur interne est survenue. Réessayez plus tard ; si elle persiste, contactez l'assistance.", EN: "An internal error occurred. Try again later; if it persists, contact support."}
 )

@@ -23,6 +23,11 @@ func New() http.Handler {
 		httpapi.WriteJSON(w, r, http.StatusOK, map[string]string{"status": "ok"})
 	})
 
+	mux.HandleFunc(Prefix+"health", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", "GET, HEAD")
+		httpapi.WriteProblem(w, r, http.StatusMethodNotAllowed, httpapi.MsgMethod)
+	})
+
 	// Deny by default: no other route exists until accounts and access
 	// control let a caller prove who they are.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
