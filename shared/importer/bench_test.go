@@ -37,7 +37,7 @@ import (
 
 // Size of the generated feed the benchmarks import.
 const (
-	benchUsers   = 2000
+	benchUsers   = 6000
 	benchSchools = 4
 )
 

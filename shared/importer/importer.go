@@ -335,8 +335,13 @@ func (rn *run) apply(ctx context.Context, r feed.Reader) error {
 			}
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
-		// The next step reads what this one wrote.
-		if err := rn.flush(ctx, true); err != nil {
+		// The next step reads what this one wrote, unless nothing of this
+		// academy existed before: a first import reads no person back.
+		if !rn.fresh {
+			if err := rn.flush(ctx, true); err != nil {
+				return err
+			}
+		} else if err := rn.w.Err(); err != nil {
 			return err
 		}
 		rn.progressed = true

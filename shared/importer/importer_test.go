@@ -582,3 +582,30 @@ func TestImport_UnreadableRecordDoesNotLeave(t *testing.T) {
 		t.Errorf("membership of an unreadable record = %+v, want still active", rec.Memberships[0])
 	}
 }
+
+func TestImport_OtherSourceMembersDoNotLeave(t *testing.T) {
+	e, store := newEngine(t, "2025-09-02")
+	ctx := context.Background()
+	mustImport(t, e, twoSchools())
+
+	// A OneRoster feed brings a pupil into the same school (same UAI).
+	roster := &memFeed{
+		info:       feed.Info{Source: feed.SourceOneRoster, Mode: feed.Full, Covers: map[feed.Kind]bool{feed.KindPupil: true}},
+		structures: []feed.Structure{{OrgID: "ORG1", UAI: "0750654D", Name: "Collège Zola", Academy: "TEST"}},
+		pupils:     []feed.Person{{ID: "S1", Kind: feed.KindPupil, LastName: "Roster", FirstName: "Ana", Schools: []string{"ORG1"}}},
+	}
+	mustImport(t, e, roster)
+
+	// The AAF full feed again: the OneRoster pupil is none of its business.
+	rep := mustImport(t, e, twoSchools())
+	if rep.Counts[KindPupil].Leaving != 0 || len(rep.Pending) != 0 {
+		t.Errorf("pupil leaving %d, pending %+v; want none", rep.Counts[KindPupil].Leaving, rep.Pending)
+	}
+	rec, err := store.Person(ctx, "oneroster:-:S1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Memberships[0].Status != directory.StatusActive {
+		t.Errorf("OneRoster pupil membership = %+v, want active", rec.Memberships[0])
+	}
+}

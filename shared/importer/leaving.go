@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/cartable-ent/cartable/shared/directory"
 	"github.com/cartable-ent/cartable/shared/dynamo"
@@ -39,6 +40,7 @@ func (rn *run) applyLeaving(ctx context.Context) error {
 	}
 	sort.Strings(schools)
 
+	ownPrefix := directory.PersonID(rn.source, rn.academy, "")
 	var leavers []directory.Membership
 	for _, school := range schools {
 		if rn.newSchools[school] {
@@ -52,7 +54,9 @@ func (rn *run) applyLeaving(ctx context.Context) error {
 				return err
 			}
 			for _, m := range members {
-				if m.Status != directory.StatusActive {
+				// A school may also be fed by another source or academy,
+				// whose people this feed says nothing about.
+				if m.Status != directory.StatusActive || !strings.HasPrefix(m.Person, ownPrefix) {
 					continue
 				}
 				active++
