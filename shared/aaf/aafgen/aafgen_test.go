@@ -25,7 +25,6 @@ type tally struct {
 	danglingOrgs               []string
 	warnings, rejections       []feed.Issue
 	teachers, withFunction     int
-	multiSchoolGuardians       int
 }
 
 func newTally() *tally {
