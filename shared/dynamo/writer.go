@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
@@ -291,5 +290,3 @@ func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Va
 func key(pk, sk string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{table.PK: str(pk), table.SK: str(sk)}
 }
-
-var _ = aws.String

@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/cartable-ent/cartable/shared/dynamotest"
 	"github.com/cartable-ent/cartable/shared/table"
@@ -145,5 +144,3 @@ func TestWriter_RetriesUnprocessedAndThrottled(t *testing.T) {
 		t.Error("retries = 0, want the unprocessed items sent again")
 	}
 }
-
-var _ types.WriteRequest

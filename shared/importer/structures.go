@@ -10,7 +10,6 @@ import (
 	"github.com/cartable-ent/cartable/shared/directory"
 	"github.com/cartable-ent/cartable/shared/dynamo"
 	"github.com/cartable-ent/cartable/shared/feed"
-	"github.com/cartable-ent/cartable/shared/table"
 )
 
 // groupRef names a class or group of the feed's school year.
@@ -367,5 +366,3 @@ func randomSuffix() string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
-
-var _ = table.PK
