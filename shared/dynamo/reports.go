@@ -125,9 +125,14 @@ func (s *Store) Pending(ctx context.Context, importID string) (map[string][]Pend
 	return out, nil
 }
 
-// ClearPending deletes an import's pending leavers.
-func (s *Store) ClearPending(ctx context.Context, importID string) error {
-	items, err := s.queryPrefix(ctx, "IMPORT#"+importID, "PENDING#")
+// ClearPending deletes an import's pending leavers: those of one school,
+// or all when school is empty.
+func (s *Store) ClearPending(ctx context.Context, importID, school string) error {
+	prefix := "PENDING#"
+	if school != "" {
+		prefix += school + "#"
+	}
+	items, err := s.queryPrefix(ctx, "IMPORT#"+importID, prefix)
 	if err != nil {
 		return err
 	}
@@ -137,6 +142,27 @@ func (s *Store) ClearPending(ctx context.Context, importID string) error {
 	}
 	_, err = w.Close()
 	return err
+}
+
+// SetReportPending replaces the list of schools whose departures an import
+// holds back, once some have been confirmed.
+func (s *Store) SetReportPending(ctx context.Context, importID string, pending any) error {
+	av, err := attributevalue.MarshalWithOptions(pending, func(o *attributevalue.EncoderOptions) { o.TagKey = "json" })
+	if err != nil {
+		return fmt.Errorf("marshal pending schools of %s: %w", importID, err)
+	}
+	_, err = s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.Table),
+		Key:                       key("IMPORT#"+importID, "#REPORT"),
+		UpdateExpression:          aws.String("SET #p = :p"),
+		ConditionExpression:       aws.String("attribute_exists(#pk)"),
+		ExpressionAttributeNames:  map[string]string{"#p": "pending", "#pk": table.PK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": av},
+	})
+	if err != nil {
+		return fmt.Errorf("update report %s: %w", importID, err)
+	}
+	return nil
 }
 
 // Report decodes the stored summary of an import into v (a struct with json

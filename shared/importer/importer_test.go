@@ -315,6 +315,13 @@ func TestImport_TooManyLeaversWaitForConfirmation(t *testing.T) {
 	if _, err := e.ConfirmLeaving(ctx, rep.ID, ""); err == nil {
 		t.Error("second confirmation succeeded, want ErrNothingPending")
 	}
+	var stored Report
+	if err := store.Report(ctx, rep.ID, &stored); err != nil {
+		t.Fatal(err)
+	}
+	if len(stored.Pending) != 0 {
+		t.Errorf("stored report still lists %d schools on hold after confirmation", len(stored.Pending))
+	}
 }
 
 func TestImport_DeltaPatchAndDelete(t *testing.T) {

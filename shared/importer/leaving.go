@@ -167,7 +167,7 @@ func (e *Engine) ConfirmLeaving(ctx context.Context, importID, school string) (i
 	if err != nil {
 		return 0, err
 	}
-	if len(pending) == 0 {
+	if _, ok := pending[school]; len(pending) == 0 || (school != "" && !ok) {
 		return 0, fmt.Errorf("import %s: %w", importID, ErrNothingPending)
 	}
 	rn := &run{e: e, store: e.store, opts: e.opts, today: e.opts.Now().Format("2006-01-02"), report: newReport()}
@@ -188,10 +188,11 @@ func (e *Engine) ConfirmLeaving(ctx context.Context, importID, school string) (i
 	if err != nil {
 		return 0, fmt.Errorf("confirm leavers of import %s: %w", importID, err)
 	}
-	if school == "" {
-		if err := e.store.ClearPending(ctx, importID); err != nil {
-			return 0, err
-		}
+	if err := e.store.ClearPending(ctx, importID, school); err != nil {
+		return 0, err
+	}
+	if err := e.updatePending(ctx, importID, school); err != nil {
+		return 0, err
 	}
 	n := 0
 	for _, c := range rn.report.Counts {
@@ -199,4 +200,20 @@ func (e *Engine) ConfirmLeaving(ctx context.Context, importID, school string) (i
 	}
 	slog.InfoContext(ctx, "leavers confirmed", "import", importID, "school", school, "leaving", n)
 	return n, nil
+}
+
+// updatePending removes the confirmed schools from the stored report, so
+// that it no longer shows their departures as waiting.
+func (e *Engine) updatePending(ctx context.Context, importID, school string) error {
+	var rep Report
+	if err := e.store.Report(ctx, importID, &rep); err != nil {
+		return err
+	}
+	left := []PendingSchool{}
+	for _, p := range rep.Pending {
+		if school != "" && p.School != school {
+			left = append(left, p)
+		}
+	}
+	return e.store.SetReportPending(ctx, importID, left)
 }
