@@ -261,6 +261,10 @@ type Info struct {
 	// Date is the export date, yyyy-mm-dd, from the file names or the
 	// manifest; empty when unknown.
 	Date string
+	// Year is the school year the feed describes, named by the year it
+	// starts (2025 for 2025-2026), when the feed says so (OneRoster
+	// academicSessions); zero otherwise.
+	Year int
 	// Covers lists the person kinds that have files in this feed. In a full
 	// feed, only memberships of covered kinds can leave by absence.
 	Covers map[Kind]bool

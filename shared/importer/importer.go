@@ -227,6 +227,9 @@ func (e *Engine) Run(ctx context.Context, r feed.Reader, cp *Checkpoint) (*Repor
 		}
 		rn.year = e.opts.Year
 		if rn.year == 0 {
+			rn.year = info.Year
+		}
+		if rn.year == 0 {
 			d := now
 			if t, err := time.Parse(time.DateOnly, info.Date); err == nil {
 				d = t

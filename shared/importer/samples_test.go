@@ -121,6 +121,10 @@ func TestSamples_OneRoster(t *testing.T) {
 			path := samples(t, tt.file)
 			e, store := newEngine(t, "2025-09-02")
 			rep := importPaths(t, e, path)
+			// Both sets' academicSessions say schoolYear 2023: 2022-2023.
+			if rep.Year != 2022 {
+				t.Errorf("year = %d, want 2022 from academicSessions", rep.Year)
+			}
 			if got := rep.Counts[KindPupil].Created; got != tt.pupils {
 				t.Errorf("pupils created = %d, want %d", got, tt.pupils)
 			}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -178,6 +179,9 @@ func newReader(found map[string]source, paths []string) (*Reader, error) {
 		r.info.Covers[feed.KindRelative] = true
 	}
 	r.info.Date = exportDate(props, paths)
+	if src, ok := found[strings.ToLower(specSessions.fileName())]; ok {
+		r.info.Year = r.schoolYear(src)
+	}
 
 	if _, ok := r.files[specRoles.name]; !ok && r.version != "1.1" && r.files[specUsers.name].present {
 		r.note(feed.Ref{}, "OneRoster %s sans roles.csv : les rôles sont lus dans les colonnes role et orgSourcedIds de users.csv", r.version)
@@ -380,3 +384,55 @@ func (c *collector) MEF(context.Context, feed.MEF) error             { return ni
 func (c *collector) Person(context.Context, feed.Person) error       { return nil }
 func (c *collector) Warn(i feed.Issue)                               { c.warns = append(c.warns, i) }
 func (c *collector) Reject(i feed.Issue)                             { c.rejects = append(c.rejects, i) }
+
+// specSessions is academicSessions.csv, read only for the school year.
+var specSessions = fileSpec{
+	name:     "academicSessions",
+	columns:  []string{"sourcedId", "status", "dateLastModified", "title", "type", "startDate", "endDate", "parentSourcedId", "schoolYear"},
+	required: []string{"sourcedId", "schoolYear"},
+}
+
+// schoolYear returns the school year a set describes, as Cartable names
+// it (by its start): OneRoster's schoolYear is the year the school year
+// ends, so 2023 is 2022-2023. It takes the active sessions of type
+// schoolYear, or else the most common schoolYear of active sessions; zero
+// when the file gives none.
+func (r *Reader) schoolYear(src source) int {
+	var issues collector
+	t, err := openTable(src, specSessions, sink{h: &issues})
+	if err != nil || t == nil {
+		return 0
+	}
+	defer t.close()
+	count := map[int]int{}
+	best := 0
+	for {
+		rw, err := t.next(sink{h: &issues})
+		if err != nil {
+			break
+		}
+		status := strings.ToLower(rw.get("status"))
+		if status == "tobedeleted" || status == "inactive" {
+			continue
+		}
+		y, err := strconv.Atoi(rw.get("schoolYear"))
+		if err != nil || y < 2000 || y > 2100 {
+			continue
+		}
+		if strings.EqualFold(rw.get("type"), "schoolYear") {
+			best = max(best, y)
+		}
+		count[y]++
+	}
+	if best == 0 {
+		for y, n := range count {
+			if n > count[best] || (n == count[best] && y > best) {
+				best = y
+			}
+		}
+	}
+	if best == 0 {
+		return 0
+	}
+	return best - 1
+}

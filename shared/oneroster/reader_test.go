@@ -767,3 +767,36 @@ func TestRead_MixedModes(t *testing.T) {
 		t.Errorf("warnings: got %q, want them to contain %q", messages(rec.warns), want)
 	}
 }
+
+func TestOpen_SchoolYearFromAcademicSessions(t *testing.T) {
+	tests := []struct {
+		name, sessions string
+		want           int
+	}{
+		{"school year row", "sourcedId,status,type,schoolYear\nY,active,schoolYear,2026\nT1,active,term,2026\n", 2025},
+		{"terms only", "sourcedId,status,type,schoolYear\nT1,active,term,2024\nT2,active,term,2024\nOLD,active,term,2023\n", 2023},
+		{"deleted rows ignored", "sourcedId,status,type,schoolYear\nY,tobedeleted,schoolYear,2030\nT,active,term,2026\n", 2025},
+		{"no usable year", "sourcedId,status,type,schoolYear\nT,active,term,next\n", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			files := map[string]string{
+				"orgs.csv":             "sourcedId,status,name,type\nS,active,École,school\n",
+				"academicSessions.csv": tt.sessions,
+			}
+			for name, body := range files {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r, err := Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := r.Info().Year; got != tt.want {
+				t.Errorf("Info().Year = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}

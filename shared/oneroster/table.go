@@ -25,7 +25,7 @@ type fileSpec struct {
 // fileName returns the file's name in a set, "users.csv".
 func (s fileSpec) fileName() string { return s.name + ".csv" }
 
-// The files the reader reads. Other files of a set (academicSessions,
+// The files the reader reads for records. Other files of a set (academicSessions,
 // userProfiles, results, ...) are listed in the manifest but not read.
 var (
 	specManifest = fileSpec{
