@@ -13,8 +13,9 @@
 // staff and relatives. The export date comes from a manifest property
 // source.*date* or from a date in a path's name; OneRoster itself defines
 // none. The reader reads orgs, classes, courses, users, roles, enrollments
-// and demographics; academicSessions, userProfiles and the gradebook and
-// resource files are not read.
+// and demographics, and academicSessions for the school year only
+// (OneRoster's schoolYear 2023 is Cartable's 2022, named by its start);
+// userProfiles and the gradebook and resource files are not read.
 //
 // # Mapping
 //
