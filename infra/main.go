@@ -99,7 +99,7 @@ func contextString(app awscdk.App, key, def string) string {
 // checkAssets returns an error that names a missing zip file in dir and the
 // make target that builds it. CDK would only report "no such file".
 func checkAssets(dir string) error {
-	for _, fn := range []string{stack.ImportFunction, stack.DirectoryFunction} {
+	for _, fn := range stack.Functions {
 		path := stack.AssetPath(dir, fn)
 		_, err := os.Stat(path)
 		if errors.Is(err, fs.ErrNotExist) {

@@ -6,6 +6,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdadestinations"
@@ -189,5 +191,34 @@ func newDirectoryFunction(scope awscdk.Stack, code string, tbl awsdynamodb.Table
 		},
 	})
 	grantTableData(scope, tbl, f.role)
+	return f
+}
+
+// PurgeSchedule is when the purge function runs: every night at 02:30 UTC,
+// when nobody uses the ENT. The purge deletes the data of people who left
+// more than the grace period ago, so running daily keeps the purge delay
+// to a day.
+const PurgeSchedule = "cron(30 2 * * ? *)"
+
+// newPurgeFunction defines the daily purge function and its schedule.
+func newPurgeFunction(scope awscdk.Stack, code string, tbl awsdynamodb.Table) function {
+	f := newFunction(scope, functionProps{
+		id:          "Purge",
+		code:        code,
+		description: "Cartable daily purge of departed people's data",
+		memoryMB:    256,
+		timeout:     awscdk.Duration_Minutes(jsii.Number(15)),
+		environment: map[string]*string{
+			EnvTable: tbl.TableName(),
+		},
+	})
+	grantTableData(scope, tbl, f.role)
+	awsevents.NewRule(scope, jsii.String("PurgeSchedule"), &awsevents.RuleProps{
+		Description: jsii.String("Runs the Cartable purge every night"),
+		Schedule:    awsevents.Schedule_Expression(jsii.String(PurgeSchedule)),
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(f.fn, &awseventstargets.LambdaFunctionProps{
+			RetryAttempts: jsii.Number(2),
+		})},
+	})
 	return f
 }

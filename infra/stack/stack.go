@@ -64,7 +64,11 @@ const (
 const (
 	ImportFunction    = "importfeed"
 	DirectoryFunction = "directory"
+	PurgeFunction     = "purge"
 )
+
+// Functions lists every function the stack deploys.
+var Functions = []string{ImportFunction, DirectoryFunction, PurgeFunction}
 
 // Default values of the optional props.
 const (
@@ -78,7 +82,7 @@ type CartableStackProps struct {
 	awscdk.StackProps
 
 	// AssetDir is the directory holding one <function>.zip per function
-	// (ImportFunction, DirectoryFunction), each with a bootstrap executable
+	// (see Functions), each with a bootstrap executable
 	// at its root. Required. The Makefile's build target writes them to
 	// dist/ at the repository root.
 	AssetDir string
@@ -152,6 +156,7 @@ func NewCartableStack(scope constructs.Construct, id string, props *CartableStac
 	if err := configureNotificationsHandler(stack, feeds, notificationsRole); err != nil {
 		return nil, fmt.Errorf("new cartable stack: %w", err)
 	}
+	newPurgeFunction(stack, AssetPath(p.AssetDir, PurgeFunction), tbl)
 	directory := newDirectoryFunction(stack, AssetPath(p.AssetDir, DirectoryFunction), tbl)
 	api := newHTTPAPI(stack, directory, p.ThrottleRateLimit, p.ThrottleBurstLimit)
 

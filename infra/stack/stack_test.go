@@ -48,7 +48,7 @@ func run(m *testing.M) (int, error) {
 	if err := os.Mkdir(assets, 0o755); err != nil {
 		return 0, fmt.Errorf("create asset directory: %w", err)
 	}
-	for _, fn := range []string{stack.ImportFunction, stack.DirectoryFunction} {
+	for _, fn := range stack.Functions {
 		if err := writeDummyPackage(stack.AssetPath(assets, fn)); err != nil {
 			return 0, err
 		}
@@ -412,6 +412,24 @@ func TestCartableStack_Functions(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestCartableStack_PurgeSchedule(t *testing.T) {
+	hasResource(t, "AWS::Lambda::Function", map[string]interface{}{
+		"Description":   "Cartable daily purge of departed people's data",
+		"Architectures": []interface{}{"arm64"},
+		"Runtime":       "provided.al2023",
+	})
+	rules := resources("AWS::Events::Rule")
+	if len(rules) != 1 {
+		t.Fatalf("event rules = %d, want the purge schedule only", len(rules))
+	}
+	for id, r := range rules {
+		props, _ := r["Properties"].(map[string]interface{})
+		if got := props["ScheduleExpression"]; got != stack.PurgeSchedule {
+			t.Errorf("rule %s schedule = %v, want %s", id, got, stack.PurgeSchedule)
+		}
+	}
 }
 
 func TestCartableStack_LogGroups(t *testing.T) {
