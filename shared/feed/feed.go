@@ -20,7 +20,7 @@ const (
 	SourceOneRoster Source = "oneroster"
 )
 
-// Mode tells a complete export from a list of changes.
+// Mode is the kind of a feed: a complete export or a list of changes.
 type Mode int
 
 const (

@@ -167,8 +167,8 @@ type run struct {
 	// fresh is true when no person of this import's source and academy
 	// existed before it: people's partitions need no reading.
 	fresh bool
-	// newSchools holds the schools this import created: nobody can leave
-	// them, and they have no stored classes to compare with.
+	// newSchools holds the schools this import created. They have no
+	// earlier members who could leave, and no stored classes to compare.
 	newSchools map[string]bool
 }
 

@@ -44,7 +44,7 @@ func (rn *run) applyLeaving(ctx context.Context) error {
 	var leavers []directory.Membership
 	for _, school := range schools {
 		if rn.newSchools[school] {
-			continue // nobody belonged to it before this import
+			continue // it had no members before this import
 		}
 		var gone []directory.Membership
 		active := 0
