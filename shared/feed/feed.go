@@ -2,8 +2,8 @@
 //
 // A format package (aaf, oneroster, and later siecle) reads the files an
 // academy exports and turns each record into one of the values below. The
-// import engine (package importer) only knows these values: it never parses a
-// file itself. Values refer to one another by the identifiers of the feed
+// import engine (package importer) works on these values only and never
+// parses a file itself. Values refer to one another by the identifiers of the feed
 // (structure join ids, person join ids, sourcedIds), never by Cartable keys;
 // the engine resolves them.
 package feed
