@@ -70,6 +70,11 @@ func TestCLI_ImportAndQueries(t *testing.T) {
 		})
 	}
 
+	code, _, stderr = cartable("teacher", "9200001")
+	if code != 1 || !strings.Contains(stderr, "ni enseignant ni personnel") {
+		t.Errorf("teacher on a pupil = %d %q, want exit 1 saying it is no teacher", code, stderr)
+	}
+
 	code, out, _ = cartable("schools", "--json")
 	var schools []map[string]any
 	if code != 0 || json.Unmarshal([]byte(out), &schools) != nil || len(schools) != 1 {
@@ -106,6 +111,7 @@ func TestCLI_Errors(t *testing.T) {
 		{[]string{"import", "/nonexistent/feed"}, 1, "chemin introuvable"},
 		{[]string{"classes", "0000000A"}, 1, "introuvable"},
 		{[]string{"guardians", "aaf:DEMO:1"}, 1, "personne aaf:DEMO:1 introuvable"},
+		{[]string{"teacher", "--year", "2025", "aaf:DEMO:1"}, 2, "option inconnue"},
 		{[]string{"purge", "--date", "demain"}, 2, "AAAA-MM-JJ"},
 	}
 	for _, tt := range tests {

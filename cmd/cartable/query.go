@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -62,6 +63,38 @@ func resolveYear(ctx context.Context, store *dynamo.Store, school string, year i
 	return years[0], nil
 }
 
+// openSchool connects to the table and returns the school named by arg and
+// the school year to show: year when set, else the school's latest.
+func openSchool(ctx context.Context, arg string, year int) (*dynamo.Store, directory.School, int, error) {
+	store, err := openStore(ctx)
+	if err != nil {
+		return nil, directory.School{}, 0, err
+	}
+	school, err := findSchool(ctx, store, arg)
+	if err != nil {
+		return nil, directory.School{}, 0, err
+	}
+	y, err := resolveYear(ctx, store, school.ID, year)
+	if err != nil {
+		return nil, directory.School{}, 0, err
+	}
+	return store, school, y, nil
+}
+
+// openPerson connects to the table and returns the record of the person
+// named by arg.
+func openPerson(ctx context.Context, arg string) (*dynamo.Store, dynamo.Record, error) {
+	store, err := openStore(ctx)
+	if err != nil {
+		return nil, dynamo.Record{}, err
+	}
+	rec, err := findPerson(ctx, store, arg)
+	if err != nil {
+		return nil, dynamo.Record{}, err
+	}
+	return store, rec, nil
+}
+
 func classesCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := newFlags("classes")
 	asJSON := fs.Bool("json", false, "")
@@ -72,18 +105,11 @@ func classesCommand(ctx context.Context, args []string, stdout io.Writer) error 
 	if fs.NArg() != 1 {
 		return usagef("classes : indiquez l'UAI (ou l'identifiant) de l'établissement")
 	}
-	store, err := openStore(ctx)
+	store, school, y, err := openSchool(ctx, fs.Arg(0), *year)
 	if err != nil {
 		return err
 	}
-	school, err := findSchool(ctx, store, fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	y, err := resolveYear(ctx, store, school.ID, *year)
-	if err != nil {
-		return err
-	}
+
 	groups, err := store.SchoolGroups(ctx, school.ID, y)
 	if err != nil {
 		return err
@@ -95,14 +121,13 @@ func classesCommand(ctx context.Context, args []string, stdout io.Writer) error 
 	}
 	rows := make([]row, len(groups))
 	for i, g := range groups {
-		rows[i].Group = g
-		if rows[i].Pupils, err = store.CountGroupMembers(ctx, school.ID, y, g.Code, directory.RolePupil); err != nil {
+		counts, err := store.CountGroupMembers(ctx, school.ID, y, g.Code)
+		if err != nil {
 			return err
 		}
-		if rows[i].Teachers, err = store.CountGroupMembers(ctx, school.ID, y, g.Code, directory.RoleTeacher); err != nil {
-			return err
-		}
+		rows[i] = row{Group: g, Pupils: counts[directory.RolePupil], Teachers: counts[directory.RoleTeacher]}
 	}
+
 	if *asJSON {
 		return writeJSON(stdout, rows)
 	}
@@ -129,22 +154,16 @@ func membersCommand(ctx context.Context, args []string, stdout io.Writer) error 
 	if fs.NArg() != 2 {
 		return usagef("members : indiquez l'établissement puis le code de la classe ou du groupe")
 	}
-	store, err := openStore(ctx)
+	store, school, y, err := openSchool(ctx, fs.Arg(0), *year)
 	if err != nil {
 		return err
 	}
-	school, err := findSchool(ctx, store, fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	y, err := resolveYear(ctx, store, school.ID, *year)
-	if err != nil {
-		return err
-	}
+
 	links, err := store.GroupMembers(ctx, school.ID, y, fs.Arg(1))
 	if err != nil {
 		return err
 	}
+
 	if *asJSON {
 		return writeJSON(stdout, links)
 	}
@@ -169,14 +188,11 @@ func guardiansCommand(ctx context.Context, args []string, stdout io.Writer) erro
 	if fs.NArg() != 1 {
 		return usagef("guardians : indiquez l'identifiant de l'élève")
 	}
-	store, err := openStore(ctx)
+	store, rec, err := openPerson(ctx, fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	rec, err := findPerson(ctx, store, fs.Arg(0))
-	if err != nil {
-		return err
-	}
+
 	ids := make([]string, len(rec.Relations))
 	for i, r := range rec.Relations {
 		ids[i] = r.Relative
@@ -222,14 +238,11 @@ func childrenCommand(ctx context.Context, args []string, stdout io.Writer) error
 	if fs.NArg() != 1 {
 		return usagef("children : indiquez l'identifiant du responsable")
 	}
-	store, err := openStore(ctx)
+	store, rec, err := openPerson(ctx, fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	rec, err := findPerson(ctx, store, fs.Arg(0))
-	if err != nil {
-		return err
-	}
+
 	children, err := store.Children(ctx, rec.Person.ID)
 	if err != nil {
 		return err
@@ -259,14 +272,16 @@ func teacherCommand(ctx context.Context, args []string, stdout io.Writer) error 
 	if fs.NArg() != 1 {
 		return usagef("teacher : indiquez l'identifiant de l'enseignant")
 	}
-	store, err := openStore(ctx)
+	_, rec, err := openPerson(ctx, fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	rec, err := findPerson(ctx, store, fs.Arg(0))
-	if err != nil {
-		return err
+	if !slices.ContainsFunc(rec.Memberships, func(m directory.Membership) bool {
+		return m.Role == directory.RoleTeacher || m.Role == directory.RoleStaff
+	}) {
+		return fmt.Errorf("%s (%s) n'est ni enseignant ni personnel d'un établissement", rec.Person.DisplayName(), rec.Person.ID)
 	}
+
 	var links []directory.Link
 	for _, l := range rec.Links {
 		if l.Role == directory.RoleTeacher {

@@ -262,26 +262,25 @@ func (s *Store) GroupMembers(ctx context.Context, school string, year int, code 
 	return links, nil
 }
 
-// CountGroupMembers returns how many people of role are linked to a group.
-func (s *Store) CountGroupMembers(ctx context.Context, school string, year int, code string, role directory.Role) (int, error) {
-	in := &dynamodb.QueryInput{
-		TableName:                 aws.String(s.Table),
+// CountGroupMembers returns how many people of each role are linked to a
+// group, with one query that reads only the index's sort keys.
+func (s *Store) CountGroupMembers(ctx context.Context, school string, year int, code string) (map[directory.Role]int, error) {
+	items, err := s.query(ctx, &dynamodb.QueryInput{
 		IndexName:                 aws.String(table.GSI1),
-		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :p)"),
+		KeyConditionExpression:    aws.String("#pk = :pk"),
 		ExpressionAttributeNames:  map[string]string{"#pk": table.GSI1PK, "#sk": table.GSI1SK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(GroupMembersPK(school, year, code)), ":p": str(string(role) + "#")},
-		Select:                    types.SelectCount,
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(GroupMembersPK(school, year, code))},
+		ProjectionExpression:      aws.String("#sk"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count members of %s %s: %w", school, code, err)
 	}
-	n := 0
-	p := dynamodb.NewQueryPaginator(s.DB, in)
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return 0, fmt.Errorf("count members of %s %s: %w", school, code, err)
-		}
-		n += int(out.Count)
+	counts := map[directory.Role]int{}
+	for _, it := range items {
+		role, _, _ := strings.Cut(attrString(it[table.GSI1SK]), "#")
+		counts[directory.Role(role)]++
 	}
-	return n, nil
+	return counts, nil
 }
 
 // Members returns a school's memberships of one role, active and left, in
