@@ -83,7 +83,7 @@ func (c config) npmDir() string      { return filepath.Join(c.Root, ".local", "t
 // stops every process it started before it returns.
 func runStack(ctx context.Context, log *slog.Logger, cfg config) error {
 	// Fail before starting anything when a port is taken: a child that
-	// cannot bind only says so in its log.
+	// cannot bind only reports it in its log.
 	listener, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.HTTPPort)))
 	if err != nil {
 		return fmt.Errorf("listen for the API: %w (choose another port with -http-port)", err)
@@ -349,7 +349,7 @@ func waitReady(ctx context.Context, c *child, probe func(context.Context) error)
 }
 
 // s3rverKey is the only access key (and secret key) s3rver 3.7.1 accepts;
-// it answers InvalidAccessKeyId to any other.
+// it returns InvalidAccessKeyId for any other.
 const s3rverKey = "S3RVER"
 
 // stackEnv returns the environment variables that point Cartable's

@@ -194,10 +194,9 @@ func newDirectoryFunction(scope awscdk.Stack, code string, tbl awsdynamodb.Table
 	return f
 }
 
-// PurgeSchedule is when the purge function runs: every night at 02:30 UTC,
-// when nobody uses the ENT. The purge deletes the data of people who left
-// more than the grace period ago, so running daily keeps the purge delay
-// to a day.
+// PurgeSchedule is the purge function's schedule: every night at 02:30 UTC,
+// when the ENT is at its quietest. Running daily keeps the delay between
+// the end of the grace period and the deletion to a day.
 const PurgeSchedule = "cron(30 2 * * ? *)"
 
 // newPurgeFunction defines the daily purge function and its schedule.

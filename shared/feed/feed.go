@@ -255,14 +255,14 @@ const (
 type Info struct {
 	Source Source
 	Mode   Mode
-	// Academy is the academy the feed comes from, when the feed says so
+	// Academy is the academy the feed comes from, when the feed gives it
 	// (AAF: the structures' ENTServAcAcademie). Person keys include it.
 	Academy string
 	// Date is the export date, yyyy-mm-dd, from the file names or the
 	// manifest; empty when unknown.
 	Date string
 	// Year is the school year the feed describes, named by the year it
-	// starts (2025 for 2025-2026), when the feed says so (OneRoster
+	// starts (2025 for 2025-2026), when the feed gives it (OneRoster
 	// academicSessions); zero otherwise.
 	Year int
 	// Covers lists the person kinds that have files in this feed. In a full
@@ -273,7 +273,7 @@ type Info struct {
 }
 
 // Reader reads one feed. Read may be called several times, for the same or
-// different phases; each call reads the files of that phase again from the
+// different phases. Each call reads the files of that phase again from the
 // start, so that memory stays bounded whatever the feed's size.
 type Reader interface {
 	Info() Info

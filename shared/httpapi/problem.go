@@ -25,7 +25,7 @@ type Message struct {
 	EN string
 }
 
-// English reports whether the request asks for English first.
+// English reports whether the request's Accept-Language puts English first.
 func English(r *http.Request) bool {
 	lang := strings.ToLower(strings.TrimSpace(r.Header.Get("Accept-Language")))
 	return strings.HasPrefix(lang, "en")
@@ -40,7 +40,7 @@ func (m Message) Text(r *http.Request) string {
 	return m.FR
 }
 
-// frenchTitles are the French titles of the statuses Cartable answers.
+// frenchTitles maps the statuses Cartable returns to their French titles.
 var frenchTitles = map[int]string{
 	http.StatusBadRequest:          "Requête invalide",
 	http.StatusUnauthorized:        "Connexion requise",

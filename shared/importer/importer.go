@@ -8,8 +8,8 @@
 //     related persons), so that composite values and guardian links resolve
 //     without loading a whole file;
 //   - resolves every value that names a structure or a person through the
-//     feed's own structures first, then through what earlier imports stored;
-//     a value naming something neither has is a warning, the link is dropped
+//     feed's own structures first, then through what earlier imports stored.
+//     A value naming something neither has is a warning: the link is dropped
 //     and counted, and the record is kept;
 //   - reads each person's partition once and writes only the items that
 //     changed, so the same feed twice changes no directory item the second
@@ -63,9 +63,9 @@ type Options struct {
 	// delta that carries no structure file when the directory holds feeds
 	// of several academies.
 	Academy string
-	// Year is the school year the feed builds (2025 for 2025-2026); zero
-	// means the year of the feed's date (from 1 August on, the year that
-	// starts that September), or of today when the feed has no date.
+	// Year is the school year the feed builds (2025 for 2025-2026). Zero
+	// means the year the feed names, else the year of its date (from 1
+	// August on, the year that starts that September), else today's.
 	Year int
 	// LeavingThreshold is the share of a school's people (0 to 1) above
 	// which a full feed's leavers wait for an admin's confirmation. Zero
@@ -185,8 +185,8 @@ func (e *Engine) Import(ctx context.Context, r feed.Reader) (*Report, error) {
 
 // Run imports the feed r like Import, resuming from cp when it is not nil.
 // When Options.Deadline passes, Run stops at the next point where every
-// queued write is done, and returns the partial report and a checkpoint;
-// a later Run on the same feed with that checkpoint goes on from there. A
+// queued write is done, and returns the partial report and a checkpoint. A
+// later Run on the same feed with that checkpoint goes on from there. A
 // finished import returns a nil checkpoint.
 func (e *Engine) Run(ctx context.Context, r feed.Reader, cp *Checkpoint) (*Report, *Checkpoint, error) {
 	info := r.Info()
@@ -310,7 +310,7 @@ func (e *Engine) academy(ctx context.Context, info feed.Info) (string, error) {
 
 // apply runs the steps of the import from rn.step on. It returns
 // errSuspend when the deadline passed between two steps or inside a step
-// that can stop halfway (rn.skip then says how far it got).
+// that can stop halfway (rn.skip then counts the records applied).
 func (rn *run) apply(ctx context.Context, r feed.Reader) error {
 	steps := []struct {
 		name string
@@ -384,8 +384,8 @@ func orDash(s string) string {
 	return s
 }
 
-// flush waits until DynamoDB has acknowledged every queued request, and
-// checks that none was lost; with again, it starts a new writer for the
+// flush waits until DynamoDB has acknowledged every queued request and
+// checks that none was lost. With again, it starts a new writer for the
 // next step.
 func (rn *run) flush(ctx context.Context, again bool) error {
 	written, err := rn.w.Close()

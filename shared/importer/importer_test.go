@@ -603,7 +603,7 @@ func TestImport_OtherSourceMembersDoNotLeave(t *testing.T) {
 	}
 	mustImport(t, e, roster)
 
-	// The AAF full feed again: the OneRoster pupil is none of its business.
+	// The AAF full feed again does not describe the OneRoster pupil.
 	rep := mustImport(t, e, twoSchools())
 	if rep.Counts[KindPupil].Leaving != 0 || len(rep.Pending) != 0 {
 		t.Errorf("pupil leaving %d, pending %+v; want none", rep.Counts[KindPupil].Leaving, rep.Pending)

@@ -55,7 +55,7 @@ func (rn *run) applyLeaving(ctx context.Context) error {
 			}
 			for _, m := range members {
 				// A school may also be fed by another source or academy,
-				// whose people this feed says nothing about.
+				// whose people this feed does not describe.
 				if m.Status != directory.StatusActive || !strings.HasPrefix(m.Person, ownPrefix) {
 					continue
 				}

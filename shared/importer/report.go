@@ -35,7 +35,7 @@ var reportKinds = []struct{ kind, label string }{
 	{KindContact, "contacts"},
 }
 
-// Counts says what an import did to the entries of one kind.
+// Counts is the tally of an import's changes to the entries of one kind.
 type Counts struct {
 	Created   int `json:"created"`
 	Updated   int `json:"updated"`
@@ -91,7 +91,7 @@ type PendingSchool struct {
 // one, so that memory stays bounded; the counts stay exact.
 const maxIssuesKept = 20000
 
-// Report is what an import did. It is stored in the table, printed in
+// Report is the account of one import. It is stored in the table, printed in
 // French on a terminal, or as JSON.
 type Report struct {
 	ID         string             `json:"id"`

@@ -121,7 +121,7 @@ func TestSamples_OneRoster(t *testing.T) {
 			path := samples(t, tt.file)
 			e, store := newEngine(t, "2025-09-02")
 			rep := importPaths(t, e, path)
-			// Both sets' academicSessions say schoolYear 2023: 2022-2023.
+			// Both sets' academicSessions give schoolYear 2023, which is 2022-2023.
 			if rep.Year != 2022 {
 				t.Errorf("year = %d, want 2022 from academicSessions", rep.Year)
 			}

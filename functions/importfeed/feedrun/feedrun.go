@@ -4,11 +4,11 @@
 //
 // A feed is the set of files a regional admin uploads under one run prefix,
 // incoming/<run>/, closed by a completion marker: an object whose name ends
-// in ".done", uploaded last. The marker's S3 event starts the import; the
-// files are copied to local disk (a zip needs random access) and read with
-// the same engine as the admin CLI. When the run nears its timeout, the
-// engine stops at a safe point, its checkpoint goes to
-// work/<run>/checkpoint.json.gz and the function invokes itself
+// in ".done", uploaded last. The marker's S3 event starts the import. The
+// files are copied to local disk, because a zip needs random access, and
+// read with the same engine as the admin CLI. When the run nears its
+// timeout, the engine stops at a safe point, its checkpoint goes to
+// work/<run>/checkpoint-NNNN.json.gz and the function invokes itself
 // asynchronously to go on. "Missing from a full feed" is decided by the
 // last step, which sees the whole feed's state.
 package feedrun

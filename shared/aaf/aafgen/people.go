@@ -53,7 +53,7 @@ func teacherSlots(n int) []int {
 	return out
 }
 
-// teaching is what one teacher teaches in one school.
+// teaching is one teacher's subject, classes and groups in one school.
 type teaching struct {
 	subject   subject
 	classes   []int
