@@ -1,0 +1,101 @@
+package access
+
+import (
+	"net/http"
+	"strings"
+)
+
+// Rule says who may call a route. The Router applies it after
+// authenticating the caller; the handler then shapes what it answers.
+// Rules are values built by the functions below; the zero Rule allows
+// nobody.
+type Rule struct {
+	// Who describes the rule for people: the OpenAPI description and the
+	// security model's table show it.
+	Who    string
+	public bool
+	allow  func(c *Caller, r *http.Request) bool
+}
+
+// Public lets anyone call the route, with or without a token. For sign-in,
+// activation and health only.
+func Public() Rule {
+	return Rule{Who: "anyone", public: true, allow: func(*Caller, *http.Request) bool { return true }}
+}
+
+// SignedIn lets any signed-in person call the route. The handler answers
+// only about the caller (their profile, their sessions) or decides with
+// the data it reads, through the Caller's methods.
+func SignedIn() Rule {
+	return Rule{Who: "any signed-in person", allow: func(c *Caller, _ *http.Request) bool { return c != nil }}
+}
+
+// RegionalAdmins lets regional admins call the route.
+func RegionalAdmins() Rule {
+	return Rule{Who: "regional admins", allow: func(c *Caller, _ *http.Request) bool { return c.IsRegional() }}
+}
+
+// SchoolAdmins lets the school's admins and regional admins call the route.
+// The school is the path value named param.
+func SchoolAdmins(param string) Rule {
+	return Rule{
+		Who: "admins of {" + param + "}, regional admins",
+		allow: func(c *Caller, r *http.Request) bool {
+			return c.IsSchoolAdmin(r.PathValue(param))
+		},
+	}
+}
+
+// SchoolPeople lets the school's people who hold one of the profiles, and
+// regional admins, call the route. With no profile, any of the school's
+// people may.
+func SchoolPeople(param string, profiles ...Profile) Rule {
+	who := "people of {" + param + "}"
+	if len(profiles) > 0 {
+		names := make([]string, len(profiles))
+		for i, p := range profiles {
+			names[i] = string(p)
+		}
+		who = strings.Join(names, ", ") + " of {" + param + "}"
+	}
+	return Rule{
+		Who: who + ", regional admins",
+		allow: func(c *Caller, r *http.Request) bool {
+			school := r.PathValue(param)
+			if len(profiles) == 0 {
+				return c.Reaches(school)
+			}
+			return c.IsRegional() || c.Is(school, profiles...)
+		},
+	}
+}
+
+// GroupPeople lets call the route those concerned by a class or group: the
+// school's staff and admins, its teachers, its pupils, the guardians of
+// its pupils, and regional admins. The school and the group's code are the
+// path values named schoolParam and groupParam.
+func GroupPeople(schoolParam, groupParam string) Rule {
+	return Rule{
+		Who: "staff of {" + schoolParam + "}, teachers, pupils and their guardians of {" + groupParam + "}, regional admins",
+		allow: func(c *Caller, r *http.Request) bool {
+			school, code := r.PathValue(schoolParam), r.PathValue(groupParam)
+			return c.IsRegional() || c.Is(school, Staff, SchoolAdmin) ||
+				c.Teaches(school, code) || c.Attends(school, code) || c.ChildAttends(school, code)
+		},
+	}
+}
+
+// Allows reports whether the rule lets the caller (nil when anonymous)
+// make the request.
+func (rule Rule) Allows(c *Caller, r *http.Request) bool {
+	if rule.allow == nil {
+		return false
+	}
+	if c == nil && !rule.public {
+		return false
+	}
+	return rule.allow(c, r)
+}
+
+// IsPublic reports whether the rule lets anonymous callers in.
+func (rule Rule) IsPublic() bool { return rule.public }
