@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/cartable-ent/cartable/shared/account"
 	"github.com/cartable-ent/cartable/shared/directory"
 	"github.com/cartable-ent/cartable/shared/table"
 )
@@ -78,6 +79,12 @@ func (s *Store) PurgePerson(ctx context.Context, id, day string) (bool, error) {
 		if TypeOf(it) == TypePerson {
 			profile = it
 			continue
+		}
+		if TypeOf(it) == TypeAccount {
+			// The login goes with the account: it is made of the name.
+			if base, n, ok := account.ParseLogin(attrString(it["login"])); ok {
+				_ = w.Delete(loginKey(base, n))
+			}
 		}
 		_ = w.Delete(KeyOf(it))
 	}

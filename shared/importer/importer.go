@@ -324,6 +324,7 @@ func (rn *run) apply(ctx context.Context, r feed.Reader) error {
 		{"liens restants", rn.finishRelations},
 		{"classes et groupes", rn.writeGroups},
 		{"départs", rn.applyLeaving},
+		{"identifiants", rn.assignLogins},
 	}
 	for ; rn.step < len(steps); rn.step, rn.skip = rn.step+1, 0 {
 		// Each run applies at least one step or chunk, so that a resumed

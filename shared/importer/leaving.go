@@ -25,6 +25,18 @@ func coveredRoles(info feed.Info) []directory.Role {
 	return roles
 }
 
+// assignLogins gives a login to the accounts this import created, once
+// every one of them is written, so that homonyms are numbered in one
+// deterministic order (see dynamo.Store.AssignLogins).
+func (rn *run) assignLogins(ctx context.Context) error {
+	if err := rn.flush(ctx, true); err != nil {
+		return err
+	}
+	n, err := rn.store.AssignLogins(ctx)
+	rn.report.LoginsAssigned += n
+	return err
+}
+
 // applyLeaving ends, for a full feed, the active memberships of the feed's
 // schools, in the roles it covers, that the feed did not confirm. When
 // they would be more than the threshold's share of a school's people in

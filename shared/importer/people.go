@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cartable-ent/cartable/shared/account"
 	"github.com/cartable-ent/cartable/shared/directory"
 	"github.com/cartable-ent/cartable/shared/dynamo"
 	"github.com/cartable-ent/cartable/shared/feed"
@@ -310,9 +311,12 @@ func (rn *run) processPerson(ctx context.Context, p feed.Person, id string, item
 
 // diff writes the items of one person's partition that changed.
 type diff struct {
-	rn      *run
-	stored  map[string]dynamo.Item // by SK
-	active  int                    // active memberships after the record
+	rn     *run
+	stored map[string]dynamo.Item // by SK
+	active int                    // active memberships after the record
+	// account is true when one of those memberships gives an account
+	// (every role but contact).
+	account bool
 	leaving int
 	changed bool
 }
@@ -333,6 +337,14 @@ func (d *diff) put(item dynamo.Item) error {
 	}
 	d.changed = true
 	return d.rn.put(item)
+}
+
+// countActive counts an active membership after the record.
+func (d *diff) countActive(role directory.Role) {
+	d.active++
+	if role != directory.RoleContact {
+		d.account = true
+	}
 }
 
 func (d *diff) delete(item dynamo.Item) error {
@@ -659,7 +671,7 @@ func (rn *run) applyMemberships(roles []directory.Role, want map[string]director
 			want[sk] = w
 		case !slices.Contains(roles, m.Role) || !owns:
 			if m.Status == directory.StatusActive {
-				d.active++
+				d.countActive(m.Role)
 			}
 		case m.Status == directory.StatusActive:
 			m.Status = directory.StatusLeft
@@ -684,7 +696,7 @@ func (rn *run) applyMemberships(roles []directory.Role, want map[string]director
 		if err := d.put(item); err != nil {
 			return err
 		}
-		d.active++
+		d.countActive(m.Role)
 		rn.markSeen(m)
 	}
 	return nil
@@ -776,7 +788,36 @@ func (rn *run) profile(s *state, rec dynamo.Record, exists bool, d *diff) error 
 	if err != nil {
 		return err
 	}
-	return d.put(item)
+	if err := d.put(item); err != nil {
+		return err
+	}
+	return rn.createAccount(p, d)
+}
+
+// createAccount creates the account, pending activation and without a
+// login yet, of a person who has none and holds a role that gives one.
+// The logins step numbers homonyms once every account of the feed exists.
+func (rn *run) createAccount(p directory.Person, d *diff) error {
+	if !d.account {
+		return nil
+	}
+	if _, ok := d.stored[dynamo.AccountSK]; ok {
+		return nil
+	}
+	item, err := dynamo.AccountItem(account.Account{
+		Person:    p.ID,
+		BaseLogin: account.BaseLogin(p.FirstName, p.LastName),
+		Status:    account.StatusPending,
+		Created:   rn.today,
+		Version:   1,
+	})
+	if err != nil {
+		return err
+	}
+	rn.report.mu.Lock()
+	rn.report.AccountsCreated++
+	rn.report.mu.Unlock()
+	return rn.put(item)
 }
 
 func (rn *run) purgeDate() string {

@@ -141,7 +141,7 @@ func (rn *run) relativeMemberships(s *state, refs []relRef, rec dynamo.Record, d
 		// its memberships stay as they are.
 		for _, m := range rec.Memberships {
 			if m.Status == directory.StatusActive {
-				d.active++
+				d.countActive(m.Role)
 			}
 		}
 		return nil

@@ -118,6 +118,11 @@ type Report struct {
 	ItemsWritten int64 `json:"itemsWritten"`
 	WriteRetries int64 `json:"writeRetries"`
 
+	// AccountsCreated counts the accounts the import created, pending
+	// activation, and LoginsAssigned the logins it gave them.
+	AccountsCreated int `json:"accountsCreated"`
+	LoginsAssigned  int `json:"loginsAssigned"`
+
 	// Pending lists the schools whose leavers wait for confirmation.
 	Pending []PendingSchool `json:"pending,omitempty"`
 
