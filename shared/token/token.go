@@ -9,9 +9,13 @@
 package token
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/ed25519"
 	"crypto/hkdf"
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
@@ -38,6 +42,9 @@ type Keys struct {
 	// MAC hashes activation codes and refresh tokens before they are
 	// stored, so that a copy of the table alone cannot recover them.
 	MAC []byte
+	// seal encrypts the secrets the table must hold in clear once read,
+	// such as second-factor secrets.
+	seal cipher.AEAD
 }
 
 // DeriveKeys derives the token signing key and the MAC key from the
@@ -55,8 +62,43 @@ func DeriveKeys(secret []byte) (Keys, error) {
 	if err != nil {
 		return Keys{}, fmt.Errorf("derive mac key: %w", err)
 	}
+	sealKey, err := hkdf.Key(sha256.New, secret, nil, "cartable stored secret aes-256-gcm v1", 32)
+	if err != nil {
+		return Keys{}, fmt.Errorf("derive sealing key: %w", err)
+	}
+	block, err := aes.NewCipher(sealKey)
+	if err != nil {
+		return Keys{}, fmt.Errorf("sealing cipher: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return Keys{}, fmt.Errorf("sealing cipher: %w", err)
+	}
 	priv := ed25519.NewKeyFromSeed(seed)
-	return Keys{sign: priv, verify: priv.Public().(ed25519.PublicKey), MAC: mac}, nil
+	return Keys{sign: priv, verify: priv.Public().(ed25519.PublicKey), MAC: mac, seal: aead}, nil
+}
+
+// Seal encrypts a secret for storage, as base64.
+func (k Keys) Seal(plain string) (string, error) {
+	nonce := make([]byte, k.seal.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return "", fmt.Errorf("seal: %w", err)
+	}
+	return base64.RawStdEncoding.EncodeToString(k.seal.Seal(nonce, nonce, []byte(plain), nil)), nil
+}
+
+// Open decrypts what Seal returned.
+func (k Keys) Open(sealed string) (string, error) {
+	b, err := base64.RawStdEncoding.DecodeString(sealed)
+	if err != nil || len(b) < k.seal.NonceSize() {
+		return "", errors.New("open sealed secret: malformed")
+	}
+	n := k.seal.NonceSize()
+	plain, err := k.seal.Open(nil, b[:n], b[n:], nil)
+	if err != nil {
+		return "", errors.New("open sealed secret: wrong key or altered")
+	}
+	return string(plain), nil
 }
 
 // Signer issues and verifies access tokens. It implements access.Verifier.

@@ -101,6 +101,27 @@ func TestSigner_Refuses(t *testing.T) {
 	}
 }
 
+func TestKeys_Seal(t *testing.T) {
+	a, _ := DeriveKeys([]byte(strings.Repeat("a", 32)))
+	b, _ := DeriveKeys([]byte(strings.Repeat("b", 32)))
+	sealed, err := a.Seal("JBSWY3DPEHPK3PXP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(sealed, "JBSWY3DPEHPK3PXP") {
+		t.Fatal("the sealed value holds the secret in clear")
+	}
+	if got, err := a.Open(sealed); err != nil || got != "JBSWY3DPEHPK3PXP" {
+		t.Errorf("Open = %q, %v; want the secret", got, err)
+	}
+	if _, err := b.Open(sealed); err == nil {
+		t.Error("another key opened the sealed secret")
+	}
+	if _, err := a.Open(sealed[:10]); err == nil {
+		t.Error("a cut sealed value opened")
+	}
+}
+
 func TestDeriveKeys(t *testing.T) {
 	if _, err := DeriveKeys([]byte("short")); err == nil {
 		t.Error("a 5-byte secret was accepted")

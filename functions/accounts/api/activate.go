@@ -1,0 +1,165 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cartable-ent/cartable/shared/access"
+	"github.com/cartable-ent/cartable/shared/account"
+	"github.com/cartable-ent/cartable/shared/directory"
+	"github.com/cartable-ent/cartable/shared/dynamo"
+	"github.com/cartable-ent/cartable/shared/httpapi"
+)
+
+// Messages of activation.
+var (
+	msgWrongCode  = httpapi.Message{FR: "Identifiant ou code d'activation incorrect, expiré ou déjà utilisé. Demandez un nouveau code à votre établissement.", EN: "Wrong, expired or already used login or activation code. Ask your school for a new code."}
+	msgTerms      = httpapi.Message{FR: "Pour activer votre compte, acceptez les conditions d'utilisation (version %s).", EN: "To activate your account, accept the terms of use (version %s)."}
+	msgBadEmail   = httpapi.Message{FR: "L'adresse électronique « %s » n'est pas valable.", EN: "The email address %q is not valid."}
+	msgEmailOnly  = httpapi.Message{FR: "Seuls les responsables légaux peuvent donner une adresse électronique ici.", EN: "Only guardians may give an email address here."}
+	msgActivated  = httpapi.Message{FR: "Votre compte est activé : connectez-vous avec votre identifiant et votre nouveau mot de passe.", EN: "Your account is activated: sign in with your login and your new password."}
+	msgNeedsLogin = httpapi.Message{FR: "Le champ « %s » est obligatoire.", EN: "The field %q is required."}
+)
+
+type activationRequest struct {
+	Login    string `json:"login"`
+	Code     string `json:"code"`
+	Password string `json:"password"`
+	// AcceptTerms is the version of the terms of use the person accepted.
+	AcceptTerms string `json:"acceptTerms"`
+	Email       string `json:"email,omitempty"`
+}
+
+// activate sets a password on an account with its login and a one-time
+// activation code. It also serves people who lost access: a school admin
+// gives them a new code.
+func (s *server) activate(w http.ResponseWriter, r *http.Request) {
+	var req activationRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	ctx, now, src := r.Context(), s.Now(), source(r)
+	for field, v := range map[string]string{"login": req.Login, "code": req.Code, "password": req.Password} {
+		if strings.TrimSpace(v) == "" {
+			httpapi.WriteProblem(w, r, http.StatusBadRequest, format(msgNeedsLogin, field))
+			return
+		}
+	}
+	if req.AcceptTerms != account.TermsVersion {
+		httpapi.WriteProblem(w, r, http.StatusBadRequest, format(msgTerms, account.TermsVersion))
+		return
+	}
+	if !s.sourceAllowed(w, r, src, now) {
+		return
+	}
+
+	ar, ok, err := s.accountByLogin(ctx, req.Login)
+	if err != nil {
+		internal(w, r, "read account", err)
+		return
+	}
+	if !ok || ar.Account.Status == account.StatusDisabled {
+		s.countSourceFailure(ctx, src, now)
+		httpapi.WriteProblem(w, r, http.StatusUnauthorized, msgWrongCode)
+		return
+	}
+	if !s.accountAllowed(w, r, ar.Account, now) {
+		return
+	}
+	code, valid := account.NormalizeCode(req.Code)
+	expires, err := time.Parse(time.RFC3339, ar.Account.CodeExpires)
+	if !valid || ar.Account.CodeHash == "" || err != nil || !now.Before(expires) ||
+		!account.VerifyCode(s.Keys.MAC, ar.Account.Login, code, ar.Account.CodeHash) {
+		s.fail(ctx, &ar, src, now)
+		httpapi.WriteProblem(w, r, http.StatusUnauthorized, msgWrongCode)
+		return
+	}
+	caller, active, err := s.identity(ctx, ar, "", false)
+	if err != nil {
+		internal(w, r, "build identity", err)
+		return
+	}
+	if !active {
+		httpapi.WriteProblem(w, r, http.StatusForbidden, msgNoAccess)
+		return
+	}
+
+	if email := strings.TrimSpace(req.Email); email != "" {
+		if len(caller.Profiles()) != 1 || caller.Profiles()[0] != access.Guardian {
+			httpapi.WriteProblem(w, r, http.StatusBadRequest, msgEmailOnly)
+			return
+		}
+		addr, err := mail.ParseAddress(email)
+		if err != nil || addr.Address != email || !strings.Contains(email[strings.LastIndexByte(email, '@'):], ".") {
+			httpapi.WriteProblem(w, r, http.StatusBadRequest, format(msgBadEmail, email))
+			return
+		}
+		ar.Account.Email = email
+	}
+
+	// The code works once: it goes with the same write as the password.
+	a := &ar.Account
+	a.Status, a.CodeHash, a.CodeExpires, a.CodeBatch = account.StatusActive, "", "", ""
+	a.TermsVersion, a.TermsAccepted = account.TermsVersion, now.UTC().Format(time.RFC3339)
+	if !s.setPassword(w, r, &ar, req.Password, now) {
+		return
+	}
+	// A new code also ends the sessions someone else may hold.
+	for _, ses := range ar.Sessions {
+		s.revoke(ctx, &ses, now)
+	}
+	s.audit(ctx, caller, account.AuditEvent{Action: account.ActionActivate, Source: src, Outcome: "success"})
+	httpapi.WriteJSON(w, r, http.StatusOK, map[string]string{"login": a.Login, "status": string(a.Status), "message": msgActivated.Text(r)})
+}
+
+// audit records a security event in each of the caller's schools. A
+// failure to record is logged and does not fail the request.
+func (s *server) audit(ctx context.Context, c access.Caller, e account.AuditEvent) {
+	e.At = s.Now().UTC().Format(time.RFC3339Nano)
+	if e.Actor == "" {
+		e.Actor = c.Person
+	}
+	if e.Login == "" {
+		e.Login = c.Login
+	}
+	events := make([]account.AuditEvent, 0, 1)
+	for _, school := range schoolsOf(c) {
+		e.School = school
+		events = append(events, e)
+	}
+	if err := s.Store.PutAudit(ctx, events...); err != nil {
+		slog.ErrorContext(ctx, "write audit", "action", e.Action, "person", e.Actor, "error", err)
+	}
+}
+
+// auditCaller returns the caller an account's events are filed under,
+// even when the person has left: their schools from every membership.
+func (s *server) auditCaller(_ context.Context, ar dynamo.AccountRecord) access.Caller {
+	c := access.Caller{Person: ar.Account.Person, Login: ar.Account.Login, Schools: map[string][]access.Profile{}}
+	for _, m := range ar.Record.Memberships {
+		if p, ok := profileOf[m.Role]; ok && m.Role != directory.RoleContact {
+			c.Schools[m.School] = appendOnce(c.Schools[m.School], p)
+		}
+	}
+	return c
+}
+
+// totpURI returns the otpauth URI authenticator apps read from a QR code.
+func totpURI(secret, login string) string {
+	v := url.Values{}
+	v.Set("secret", secret)
+	v.Set("issuer", "Cartable")
+	v.Set("algorithm", "SHA1")
+	v.Set("digits", "6")
+	v.Set("period", "30")
+	return "otpauth://totp/" + url.PathEscape("Cartable:"+login) + "?" + v.Encode()
+}
+
+func jsonEncode(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
