@@ -10,6 +10,8 @@
 //	           variable also sets it; the context key wins.
 //	distDir    folder of the functions' zip files, relative to the working
 //	           directory; default dist (written by make build).
+//	serviceURL public https URL of the service, printed on activation
+//	           letters; default the HTTP API's URL.
 //
 // The account is the one of the caller's credentials (CDK_DEFAULT_ACCOUNT,
 // set by the CDK command-line tool); without credentials the stack is
@@ -76,7 +78,8 @@ func run() error {
 			Env:         &awscdk.Environment{Account: account, Region: jsii.String(region)},
 			Description: jsii.String("Cartable: serverless backend of a school ENT"),
 		},
-		AssetDir: distDir,
+		AssetDir:   distDir,
+		ServiceURL: contextString(app, "serviceURL", ""),
 	})
 	if err != nil {
 		return err

@@ -26,9 +26,15 @@ const AccessLogFormat = `{"requestId":"$context.requestId",` +
 	`"integrationLatency":"$context.integrationLatency",` +
 	`"integrationError":"$context.integrationErrorMessage"}`
 
-// newHTTPAPI defines the HTTP API and its $default stage, with routes to
-// the directory function, access logs and throttling.
-func newHTTPAPI(scope awscdk.Stack, directory function, rateLimit, burstLimit float64) awsapigatewayv2.HttpStage {
+// httpAPI is the HTTP API with its $default stage.
+type httpAPI struct {
+	api   awsapigatewayv2.HttpApi
+	stage awsapigatewayv2.HttpStage
+}
+
+// newHTTPAPI defines the HTTP API and its $default stage, with access logs
+// and throttling. addFunctionRoutes adds the routes.
+func newHTTPAPI(scope awscdk.Stack, rateLimit, burstLimit float64) httpAPI {
 	api := awsapigatewayv2.NewHttpApi(scope, jsii.String("HttpApi"), &awsapigatewayv2.HttpApiProps{
 		ApiName:     jsii.String(*scope.StackName() + "-api"),
 		Description: jsii.String("Cartable API"),
@@ -55,16 +61,21 @@ func newHTTPAPI(scope awscdk.Stack, directory function, rateLimit, burstLimit fl
 		DestinationArn: accessLogs.LogGroupArn(),
 		Format:         jsii.String(AccessLogFormat),
 	})
+	return httpAPI{api: api, stage: stage}
+}
 
-	routes := api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
-		Path:    jsii.String("/v1/directory/{proxy+}"),
+// addFunctionRoutes routes every method on path to fn, through an
+// integration with the construct id integrationID. publicRoutes names the
+// routes of fn that need no access token, for the cdk-nag suppression.
+func (a httpAPI) addFunctionRoutes(path, integrationID string, fn function, publicRoutes string) {
+	routes := a.api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+		Path:    jsii.String(path),
 		Methods: &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_ANY},
 		Integration: awsapigatewayv2integrations.NewHttpLambdaIntegration(
-			jsii.String("DirectoryIntegration"), directory.fn, nil),
+			jsii.String(integrationID), fn.fn, nil),
 	})
 	for _, r := range *routes {
 		suppress(r, "AwsSolutions-APIG4",
-			"Authentication happens inside each function, through Cartable's shared authorization mechanism (access token verified in the function, deny by default), and GET /v1/directory/health is public on purpose. Verifying in the function keeps the choice of signing key open, whereas API Gateway's JWT authorizer accepts RSA keys only.")
+			"Authentication happens inside each function, through Cartable's shared authorization mechanism (access token verified in the function, deny by default), and "+publicRoutes+". Verifying in the function keeps the choice of signing key open, whereas API Gateway's JWT authorizer accepts RSA keys only.")
 	}
-	return stage
 }

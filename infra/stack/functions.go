@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3notifications"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -178,8 +179,9 @@ func newDeadLetterQueue(scope awscdk.Stack) awssqs.Queue {
 	return dlq
 }
 
-// newDirectoryFunction defines the directory API's function.
-func newDirectoryFunction(scope awscdk.Stack, code string, tbl awsdynamodb.Table) function {
+// newDirectoryFunction defines the directory API's function. It reads the
+// signing secret to verify access tokens.
+func newDirectoryFunction(scope awscdk.Stack, code string, tbl awsdynamodb.Table, signing awssecretsmanager.Secret) function {
 	f := newFunction(scope, functionProps{
 		id:          "Directory",
 		code:        code,
@@ -187,10 +189,54 @@ func newDirectoryFunction(scope awscdk.Stack, code string, tbl awsdynamodb.Table
 		memoryMB:    256,
 		timeout:     awscdk.Duration_Seconds(jsii.Number(10)),
 		environment: map[string]*string{
-			EnvTable: tbl.TableName(),
+			EnvTable:         tbl.TableName(),
+			EnvSigningSecret: signing.SecretArn(),
 		},
 	})
+	// TODO: the directory API only reads the table, but its role may also
+	// write it, so a bug in the function could change any item.
 	grantTableData(scope, tbl, f.role)
+	signing.GrantRead(f.role, nil)
+	return f
+}
+
+// accountsFunctionProps are the resources that the accounts function uses.
+type accountsFunctionProps struct {
+	code       string
+	table      awsdynamodb.Table
+	signing    awssecretsmanager.Secret
+	letters    awss3.Bucket // bucket of the activation letters, under LettersPrefix
+	serviceURL string
+}
+
+// newAccountsFunction defines the accounts API's function: activation
+// codes and their letters, activation, sign-in and tokens.
+//
+// It has 512 MB because each concurrent Argon2id hash takes 19 MiB and
+// Lambda gives CPU in proportion to memory: a hash takes about 50 ms there
+// (an estimate, not measured in Lambda yet). The 10-second timeout is meant
+// to cover generating the activation letters of a whole school.
+func newAccountsFunction(scope awscdk.Stack, p accountsFunctionProps) function {
+	f := newFunction(scope, functionProps{
+		id:          "Accounts",
+		code:        p.code,
+		description: "Cartable accounts API",
+		memoryMB:    512,
+		timeout:     awscdk.Duration_Seconds(jsii.Number(10)),
+		environment: map[string]*string{
+			EnvTable:         p.table.TableName(),
+			EnvSigningSecret: p.signing.SecretArn(),
+			EnvLettersBucket: p.letters.BucketName(),
+			EnvServiceURL:    jsii.String(p.serviceURL),
+		},
+	})
+	grantTableData(scope, p.table, f.role)
+	p.signing.GrantRead(f.role, nil)
+	p.letters.GrantReadWrite(f.role, jsii.String(LettersPrefix+"*"))
+	suppress(f.role, "AwsSolutions-IAM5",
+		"Bucket.GrantReadWrite on the letters/ prefix of the feeds bucket: the action wildcards are CDK's read and write groups (GetObject*, DeleteObject*, List*, ...) and the resource wildcard is the prefix where the function writes activation letters and signs their download URLs.",
+		"Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*",
+		"Resource::<"+logicalID(scope, p.letters)+".Arn>/"+LettersPrefix+"*")
 	return f
 }
 

@@ -1,25 +1,27 @@
 // Package stack defines Cartable's AWS infrastructure as one CDK stack: the
 // DynamoDB table, the feeds bucket and its access-log bucket, the feed import
-// function with its dead-letter queue, and the directory API behind an HTTP
-// API.
+// function with its dead-letter queue, the nightly purge, the signing secret
+// with its KMS key, and the directory and accounts APIs behind an HTTP API.
 //
-// Everything in the stack is billed per request or per stored byte: there is
-// no VPC, no NAT gateway, no instance and no database server, so a stack that
-// serves no traffic costs only what it stores.
+// Almost everything in the stack is billed per request or per stored byte:
+// there is no VPC, no NAT gateway, no instance and no database server. The
+// exceptions are the signing secret and its KMS key, billed by the month.
 //
 // Only the infra/ folder imports CDK. The functions read the names of the
 // resources from the environment variables this stack sets (EnvTable,
-// EnvFeedsBucket), never from this package.
+// EnvFeedsBucket, ...), never from this package.
 package stack
 
 import (
 	"fmt"
+	"net/url"
 	"path/filepath"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/cartable-ent/cartable/shared/signingkey"
 	"github.com/cartable-ent/cartable/shared/table"
 )
 
@@ -30,10 +32,20 @@ const (
 	EnvTable = table.EnvName
 	// EnvFeedsBucket holds the feeds bucket's name.
 	EnvFeedsBucket = "CARTABLE_FEEDS_BUCKET"
+	// EnvSigningSecret holds the ARN of the signing secret in Secrets
+	// Manager, which signingkey.Load reads.
+	EnvSigningSecret = signingkey.EnvSecret
+	// EnvLettersBucket holds the name of the bucket where the accounts
+	// function writes activation letters, under LettersPrefix. It is the
+	// feeds bucket.
+	EnvLettersBucket = "CARTABLE_LETTERS_BUCKET"
+	// EnvServiceURL holds the public URL of the service, which activation
+	// letters print.
+	EnvServiceURL = "CARTABLE_SERVICE_URL"
 )
 
-// Key prefixes of the feeds bucket. Both hold personal data, so a lifecycle
-// rule expires their objects after FeedRetentionDays.
+// Key prefixes of the feeds bucket. Each contains personal data, so a
+// lifecycle rule expires its objects.
 const (
 	// IncomingPrefix is where a regional admin uploads a run's feed files,
 	// followed by a key ending in MarkerSuffix that starts the import.
@@ -43,6 +55,10 @@ const (
 	// MarkerSuffix ends the key of the completion marker uploaded after the
 	// last file of a run. Only such keys invoke the import function.
 	MarkerSuffix = ".done"
+	// LettersPrefix is where the accounts function writes activation
+	// letters, which contain activation codes. They expire after
+	// LetterRetentionDays.
+	LettersPrefix = "letters/"
 )
 
 // Retention periods, in days.
@@ -57,6 +73,10 @@ const (
 	// AccessLogRetentionDays is how long the feeds bucket's server access
 	// logs are kept. They contain the requesters' IP addresses.
 	AccessLogRetentionDays = 90
+	// LetterRetentionDays is how long activation letters stay under
+	// LettersPrefix. A school downloads them right after generating them,
+	// and they contain activation codes.
+	LetterRetentionDays = 1
 )
 
 // Function names: each is a folder of functions/ and a zip file
@@ -65,16 +85,28 @@ const (
 	ImportFunction    = "importfeed"
 	DirectoryFunction = "directory"
 	PurgeFunction     = "purge"
+	AccountsFunction  = "accounts"
 )
 
 // Functions lists every function the stack deploys.
-var Functions = []string{ImportFunction, DirectoryFunction, PurgeFunction}
+var Functions = []string{ImportFunction, DirectoryFunction, PurgeFunction, AccountsFunction}
 
 // Default values of the optional props.
+//
+// The throttle limits are sized for the school-year start, from estimates
+// that docs/infrastructure.md details. About 500,000 accounts, a third of
+// them (167,000) signing in within the first two hours of one morning, give
+// 23 sign-ins per second. Each session makes about 20 API calls within a
+// few minutes, so the API serves 460 requests per second on average. Whole
+// classes sign in together after the bell, so the busiest minutes are taken
+// at four times the average: about 1,850 requests per second, rounded up to
+// 2,000. The burst of 5,000 requests is the account's own burst bucket in
+// the region (10,000 requests per second, 5,000 burst, by default), so a
+// larger value could never be used.
 const (
 	DefaultImportReservedConcurrency = 2
-	DefaultThrottleRateLimit         = 500
-	DefaultThrottleBurstLimit        = 1000
+	DefaultThrottleRateLimit         = 2000
+	DefaultThrottleBurstLimit        = 5000
 )
 
 // CartableStackProps configures NewCartableStack.
@@ -94,13 +126,24 @@ type CartableStackProps struct {
 	// a low starting quota (10 or 50) must raise it before deploying.
 	ImportReservedConcurrency int
 
-	// ThrottleRateLimit is the HTTP API's steady-state limit, in requests
-	// per second, over all routes. Zero means DefaultThrottleRateLimit.
+	// ThrottleRateLimit is the steady-state limit of the HTTP API's
+	// $default stage, in requests per second. Zero means
+	// DefaultThrottleRateLimit.
+	//
+	// NOTE: the stage sets it as the default route settings. The API
+	// Gateway developer guide does not say whether each route then has its
+	// own token bucket, so the stage may let through up to this rate on
+	// each route. The account's limit still caps the total.
 	ThrottleRateLimit float64
 
-	// ThrottleBurstLimit is the HTTP API's burst limit, in requests. Zero
-	// means DefaultThrottleBurstLimit.
+	// ThrottleBurstLimit is the burst limit of the HTTP API's $default
+	// stage, in requests. Zero means DefaultThrottleBurstLimit.
 	ThrottleBurstLimit float64
+
+	// ServiceURL is the public URL of the service, which activation
+	// letters print (EnvServiceURL). It must be an absolute https URL.
+	// Empty means the HTTP API's own URL.
+	ServiceURL string
 }
 
 // NewCartableStack defines Cartable's stack in scope. It returns an error
@@ -121,6 +164,11 @@ func NewCartableStack(scope constructs.Construct, id string, props *CartableStac
 	for name, v := range limits {
 		if v < 0 {
 			return nil, fmt.Errorf("new cartable stack: invalid %s %v, want zero for the default or a positive value", name, v)
+		}
+	}
+	if props.ServiceURL != "" {
+		if err := checkServiceURL(props.ServiceURL); err != nil {
+			return nil, fmt.Errorf("new cartable stack: %w", err)
 		}
 	}
 	p := *props
@@ -157,12 +205,29 @@ func NewCartableStack(scope constructs.Construct, id string, props *CartableStac
 		return nil, fmt.Errorf("new cartable stack: %w", err)
 	}
 	newPurgeFunction(stack, AssetPath(p.AssetDir, PurgeFunction), tbl)
-	directory := newDirectoryFunction(stack, AssetPath(p.AssetDir, DirectoryFunction), tbl)
-	api := newHTTPAPI(stack, directory, p.ThrottleRateLimit, p.ThrottleBurstLimit)
+	signing := newSigningSecret(stack)
+	api := newHTTPAPI(stack, p.ThrottleRateLimit, p.ThrottleBurstLimit)
+
+	serviceURL := p.ServiceURL
+	if serviceURL == "" {
+		serviceURL = *api.stage.Url()
+	}
+	directory := newDirectoryFunction(stack, AssetPath(p.AssetDir, DirectoryFunction), tbl, signing)
+	accounts := newAccountsFunction(stack, accountsFunctionProps{
+		code:       AssetPath(p.AssetDir, AccountsFunction),
+		table:      tbl,
+		signing:    signing,
+		letters:    feeds,
+		serviceURL: serviceURL,
+	})
+	api.addFunctionRoutes("/v1/directory/{proxy+}", "DirectoryIntegration", directory,
+		"GET /v1/directory/health is public on purpose")
+	api.addFunctionRoutes("/v1/accounts/{proxy+}", "AccountsIntegration", accounts,
+		"activation and sign-in are public by nature, because their callers have no token yet")
 
 	awscdk.NewCfnOutput(stack, jsii.String("ApiURL"), &awscdk.CfnOutputProps{
 		Description: jsii.String("Base URL of the HTTP API"),
-		Value:       api.Url(),
+		Value:       api.stage.Url(),
 	})
 	awscdk.NewCfnOutput(stack, jsii.String("TableName"), &awscdk.CfnOutputProps{
 		Description: jsii.String("Name of the DynamoDB table (" + EnvTable + ")"),
@@ -172,7 +237,20 @@ func NewCartableStack(scope constructs.Construct, id string, props *CartableStac
 		Description: jsii.String("Bucket to upload feeds to, under " + IncomingPrefix + " (" + EnvFeedsBucket + ")"),
 		Value:       feeds.BucketName(),
 	})
+	awscdk.NewCfnOutput(stack, jsii.String("SigningSecretARN"), &awscdk.CfnOutputProps{
+		Description: jsii.String("ARN of the signing secret (" + EnvSigningSecret + "), for rotating it by hand"),
+		Value:       signing.SecretArn(),
+	})
 	return stack, nil
+}
+
+// checkServiceURL returns an error unless raw is an absolute https URL.
+func checkServiceURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return fmt.Errorf("invalid ServiceURL %q, want an absolute https URL such as https://ent.example.fr", raw)
+	}
+	return nil
 }
 
 // assetPath returns the path of a function's zip file in dir.

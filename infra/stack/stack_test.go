@@ -280,6 +280,10 @@ func TestCartableStack_Buckets(t *testing.T) {
 						"AbortIncompleteMultipartUpload": map[string]interface{}{"DaysAfterInitiation": 1},
 					}),
 					like(map[string]interface{}{
+						"Id": "expire-letters", "Prefix": stack.LettersPrefix, "ExpirationInDays": 1, "Status": "Enabled",
+						"AbortIncompleteMultipartUpload": map[string]interface{}{"DaysAfterInitiation": 1},
+					}),
+					like(map[string]interface{}{
 						"Prefix": assertions.Match_Absent(), "Status": "Enabled",
 						"AbortIncompleteMultipartUpload": map[string]interface{}{"DaysAfterInitiation": 1},
 					}),
@@ -357,8 +361,29 @@ func TestCartableStack_Functions(t *testing.T) {
 			"Timeout":                      10,
 			"ReservedConcurrentExecutions": assertions.Match_Absent(),
 			"Environment": map[string]interface{}{"Variables": map[string]interface{}{
-				stack.EnvTable: like(map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Table"))}),
+				stack.EnvTable:         like(map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Table"))}),
+				stack.EnvSigningSecret: like(map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^SigningSecret"))}),
 			}},
+			"LoggingConfig": like(map[string]interface{}{"LogGroup": assertions.Match_AnyValue()}),
+		}},
+		{"accounts", map[string]interface{}{
+			"Description":                  "Cartable accounts API",
+			"FunctionName":                 assertions.Match_Absent(),
+			"Runtime":                      "provided.al2023",
+			"Architectures":                []interface{}{"arm64"},
+			"Handler":                      "bootstrap",
+			"MemorySize":                   512,
+			"Timeout":                      10,
+			"ReservedConcurrentExecutions": assertions.Match_Absent(),
+			"Environment": map[string]interface{}{"Variables": assertions.Match_ObjectEquals(&map[string]interface{}{
+				stack.EnvTable:         map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Table"))},
+				stack.EnvSigningSecret: map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^SigningSecret"))},
+				stack.EnvLettersBucket: map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^FeedsBucket"))},
+				// By default, the HTTP API's URL.
+				stack.EnvServiceURL: map[string]interface{}{"Fn::Join": []interface{}{"", arrayWith(
+					"https://", map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^HttpApi"))},
+				)}},
+			})},
 			"LoggingConfig": like(map[string]interface{}{"LogGroup": assertions.Match_AnyValue()}),
 		}},
 	}
@@ -469,14 +494,38 @@ func TestCartableStack_DeadLetterQueue(t *testing.T) {
 }
 
 func TestCartableStack_HTTPAPI(t *testing.T) {
-	hasResource(t, "AWS::ApiGatewayV2::Route", map[string]interface{}{
-		"RouteKey": "ANY /v1/directory/{proxy+}",
-	})
+	routes := []struct {
+		key      string
+		function string // construct id prefix of the function behind it
+	}{
+		{"ANY /v1/directory/{proxy+}", "DirectoryFunction"},
+		{"ANY /v1/accounts/{proxy+}", "AccountsFunction"},
+	}
+	for _, r := range routes {
+		t.Run(r.key, func(t *testing.T) {
+			found := template.FindResources(jsii.String("AWS::ApiGatewayV2::Route"), like(map[string]interface{}{
+				"Properties": like(map[string]interface{}{"RouteKey": r.key}),
+			}))
+			if got, want := len(*found), 1; got != want {
+				t.Fatalf("routes %q = %d, want %d", r.key, got, want)
+			}
+			for _, route := range *found {
+				target := fmt.Sprint((*route)["Properties"].(map[string]interface{})["Target"])
+				integrationID := integrationOf(t, target)
+				props := resources("AWS::ApiGatewayV2::Integration")[integrationID]["Properties"].(map[string]interface{})
+				uri, _ := json.Marshal(props["IntegrationUri"])
+				if want := functionID(t, r.function); !strings.Contains(string(uri), `"`+want+`"`) {
+					t.Errorf("route %q integration URI = %s, want the ARN of %s", r.key, uri, want)
+				}
+			}
+		})
+	}
+
 	hasResource(t, "AWS::ApiGatewayV2::Stage", map[string]interface{}{
 		"StageName": "$default",
 		"DefaultRouteSettings": map[string]interface{}{
-			"ThrottlingRateLimit":  stack.DefaultThrottleRateLimit,
-			"ThrottlingBurstLimit": stack.DefaultThrottleBurstLimit,
+			"ThrottlingRateLimit":  2000,
+			"ThrottlingBurstLimit": 5000,
 		},
 		"AccessLogSettings": map[string]interface{}{
 			"DestinationArn": map[string]interface{}{"Fn::GetAtt": []interface{}{
@@ -509,11 +558,39 @@ func TestAccessLogFormat(t *testing.T) {
 	}
 }
 
-func TestCartableStack_NothingBilledWhenIdle(t *testing.T) {
+// integrationOf returns the logical id of the integration that a route's
+// Target names ("integrations/<Ref>"), failing the test if there is none.
+func integrationOf(t *testing.T, target string) string {
+	t.Helper()
+	for id := range resources("AWS::ApiGatewayV2::Integration") {
+		if strings.Contains(target, id) {
+			return id
+		}
+	}
+	t.Fatalf("route target %s names no integration", target)
+	return ""
+}
+
+func TestThrottleDefaults(t *testing.T) {
+	// API Gateway's default limits for an account in eu-west-3, shared by
+	// every API of the account in the region.
+	const accountRate, accountBurst = 10000, 5000
+	if stack.DefaultThrottleRateLimit > accountRate {
+		t.Errorf("DefaultThrottleRateLimit = %d, want at most the account's %d", stack.DefaultThrottleRateLimit, accountRate)
+	}
+	if stack.DefaultThrottleBurstLimit > accountBurst {
+		t.Errorf("DefaultThrottleBurstLimit = %d, want at most the account's %d", stack.DefaultThrottleBurstLimit, accountBurst)
+	}
+	if stack.DefaultThrottleBurstLimit < stack.DefaultThrottleRateLimit {
+		t.Errorf("DefaultThrottleBurstLimit = %d, want at least one second of DefaultThrottleRateLimit (%d)", stack.DefaultThrottleBurstLimit, stack.DefaultThrottleRateLimit)
+	}
+}
+
+func TestCartableStack_NoHourlyResources(t *testing.T) {
 	for _, typ := range []string{
 		"AWS::EC2::NatGateway", "AWS::EC2::Instance", "AWS::EC2::VPC",
 		"AWS::RDS::DBInstance", "AWS::RDS::DBCluster",
-		"AWS::KMS::Key", "AWS::ElastiCache::CacheCluster",
+		"AWS::ElastiCache::CacheCluster",
 	} {
 		if got := len(resources(typ)); got != 0 {
 			t.Errorf("%s count = %d, want 0", typ, got)
@@ -523,7 +600,7 @@ func TestCartableStack_NothingBilledWhenIdle(t *testing.T) {
 
 func TestCartableStack_Outputs(t *testing.T) {
 	outputs := template.FindOutputs(jsii.String("*"), nil)
-	for _, name := range []string{"ApiURL", "TableName", "FeedsBucketName"} {
+	for _, name := range []string{"ApiURL", "TableName", "FeedsBucketName", "SigningSecretARN"} {
 		if _, ok := (*outputs)[name]; !ok {
 			t.Errorf("output %s missing", name)
 		}
@@ -553,6 +630,10 @@ func TestNewCartableStack_InvalidProps(t *testing.T) {
 		{"no asset directory", &stack.CartableStackProps{}},
 		{"negative reserved concurrency", &stack.CartableStackProps{AssetDir: "dist", ImportReservedConcurrency: -1}},
 		{"negative rate limit", &stack.CartableStackProps{AssetDir: "dist", ThrottleRateLimit: -1}},
+		{"negative burst limit", &stack.CartableStackProps{AssetDir: "dist", ThrottleBurstLimit: -1}},
+		{"plain http service URL", &stack.CartableStackProps{AssetDir: "dist", ServiceURL: "http://ent.example.fr"}},
+		{"relative service URL", &stack.CartableStackProps{AssetDir: "dist", ServiceURL: "ent.example.fr/activation"}},
+		{"service URL without host", &stack.CartableStackProps{AssetDir: "dist", ServiceURL: "https:///activation"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -562,4 +643,242 @@ func TestNewCartableStack_InvalidProps(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestCartableStack_SigningSecret(t *testing.T) {
+	secrets := resources("AWS::SecretsManager::Secret")
+	if got, want := len(secrets), 1; got != want {
+		t.Fatalf("secret count = %d, want %d", got, want)
+	}
+	keys := resources("AWS::KMS::Key")
+	if got, want := len(keys), 1; got != want {
+		t.Fatalf("KMS key count = %d, want %d (the signing secret's)", got, want)
+	}
+
+	t.Run("generated without punctuation", func(t *testing.T) {
+		hasResource(t, "AWS::SecretsManager::Secret", map[string]interface{}{
+			"GenerateSecretString": assertions.Match_ObjectEquals(&map[string]interface{}{
+				"PasswordLength":     stack.SigningSecretLength,
+				"ExcludePunctuation": true,
+			}),
+			"Name": assertions.Match_Absent(),
+		})
+		if got, want := stack.SigningSecretLength, 64; got != want {
+			t.Errorf("SigningSecretLength = %d, want %d", got, want)
+		}
+	})
+
+	t.Run("encrypted with the customer managed key", func(t *testing.T) {
+		for keyID := range keys {
+			hasResource(t, "AWS::SecretsManager::Secret", map[string]interface{}{
+				"KmsKeyId": map[string]interface{}{"Fn::GetAtt": []interface{}{keyID, "Arn"}},
+			})
+		}
+	})
+
+	t.Run("key rotation enabled", func(t *testing.T) {
+		hasResource(t, "AWS::KMS::Key", map[string]interface{}{"EnableKeyRotation": true})
+	})
+
+	t.Run("retained on stack deletion", func(t *testing.T) {
+		all := map[string]map[string]interface{}{}
+		for id, r := range secrets {
+			all[id] = r
+		}
+		for id, r := range keys {
+			all[id] = r
+		}
+		for id, r := range all {
+			if got := r["DeletionPolicy"]; got != "Retain" {
+				t.Errorf("%s DeletionPolicy = %v, want Retain", id, got)
+			}
+			if got := r["UpdateReplacePolicy"]; got != "Retain" {
+				t.Errorf("%s UpdateReplacePolicy = %v, want Retain", id, got)
+			}
+		}
+	})
+
+	t.Run("no rotation schedule", func(t *testing.T) {
+		if got := len(resources("AWS::SecretsManager::RotationSchedule")); got != 0 {
+			t.Errorf("rotation schedules = %d, want 0", got)
+		}
+	})
+}
+
+func TestCartableStack_SigningSecretAccess(t *testing.T) {
+	var secretID string
+	for id := range resources("AWS::SecretsManager::Secret") {
+		secretID = id
+	}
+	wantRoles := map[string]bool{
+		roleOf(t, functionID(t, "AccountsFunction")):  true,
+		roleOf(t, functionID(t, "DirectoryFunction")): true,
+	}
+
+	t.Run("GetSecretValue on the signing secret only", func(t *testing.T) {
+		gotRoles := map[string]bool{}
+		for id, r := range resources("AWS::IAM::Policy") {
+			props := r["Properties"].(map[string]interface{})
+			for _, st := range statements(props["PolicyDocument"]) {
+				if !hasAction(st, "secretsmanager:GetSecretValue") {
+					continue
+				}
+				got, _ := json.Marshal(st["Resource"])
+				want, _ := json.Marshal(map[string]interface{}{"Ref": secretID})
+				if string(got) != string(want) {
+					t.Errorf("%s allows secretsmanager:GetSecretValue on %s, want %s only", id, got, want)
+				}
+				for _, role := range props["Roles"].([]interface{}) {
+					gotRoles[fmt.Sprint(role.(map[string]interface{})["Ref"])] = true
+				}
+			}
+		}
+		if fmt.Sprint(gotRoles) != fmt.Sprint(wantRoles) {
+			t.Errorf("roles allowed to read the secret = %v, want %v", gotRoles, wantRoles)
+		}
+	})
+
+	t.Run("KMS decrypt through Secrets Manager only", func(t *testing.T) {
+		gotRoles := map[string]bool{}
+		for id, r := range resources("AWS::KMS::Key") {
+			props := r["Properties"].(map[string]interface{})
+			for _, st := range statements(props["KeyPolicy"]) {
+				principal, _ := st["Principal"].(map[string]interface{})
+				arns, _ := principal["AWS"].([]interface{})
+				if single, ok := principal["AWS"].(map[string]interface{}); ok {
+					arns = []interface{}{single}
+				}
+				for _, arn := range arns {
+					att, _ := arn.(map[string]interface{})["Fn::GetAtt"].([]interface{})
+					if len(att) != 2 {
+						continue // the account root
+					}
+					role := fmt.Sprint(att[0])
+					if !hasAction(st, "kms:Decrypt") {
+						continue
+					}
+					gotRoles[role] = true
+					cond, _ := json.Marshal(st["Condition"])
+					want := `{"StringEquals":{"kms:ViaService":"secretsmanager.eu-west-3.amazonaws.com"}}`
+					if string(cond) != want {
+						t.Errorf("%s lets %s decrypt under condition %s, want %s", id, role, cond, want)
+					}
+				}
+			}
+		}
+		if fmt.Sprint(gotRoles) != fmt.Sprint(wantRoles) {
+			t.Errorf("roles allowed to decrypt with the key = %v, want %v", gotRoles, wantRoles)
+		}
+	})
+}
+
+func TestCartableStack_AccountsLettersAccess(t *testing.T) {
+	role := roleOf(t, functionID(t, "AccountsFunction"))
+	var objectResources []string
+	for _, r := range resources("AWS::IAM::Policy") {
+		props := r["Properties"].(map[string]interface{})
+		if !strings.Contains(fmt.Sprint(props["Roles"]), role) {
+			continue
+		}
+		for _, st := range statements(props["PolicyDocument"]) {
+			if !hasAction(st, "s3:PutObject") {
+				continue
+			}
+			list, ok := st["Resource"].([]interface{})
+			if !ok {
+				list = []interface{}{st["Resource"]}
+			}
+			for _, res := range list {
+				b, _ := json.Marshal(res)
+				// The bucket's own ARN is there for the bucket-level
+				// actions (List*, GetBucket*).
+				if strings.Contains(string(b), "Fn::Join") {
+					objectResources = append(objectResources, string(b))
+				}
+			}
+		}
+	}
+	if len(objectResources) != 1 || !strings.Contains(objectResources[0], `"/`+stack.LettersPrefix+`*"`) {
+		t.Errorf("accounts role may write objects under %v, want the %s prefix only", objectResources, stack.LettersPrefix)
+	}
+}
+
+func TestNewCartableStack_ServiceURL(t *testing.T) {
+	dir := t.TempDir()
+	for _, fn := range stack.Functions {
+		if err := writeDummyPackage(stack.AssetPath(dir, fn)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	context, err := cdkContext(filepath.Join("..", "..", "cdk.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{
+		Outdir:  jsii.String(filepath.Join(dir, "cdk.out")),
+		Context: &context,
+	})
+	const serviceURL = "https://ent.example.fr"
+	s, err := stack.NewCartableStack(app, "Cartable", &stack.CartableStackProps{
+		StackProps: awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("eu-west-3")}},
+		AssetDir:   dir,
+		ServiceURL: serviceURL,
+	})
+	if err != nil {
+		t.Fatalf("NewCartableStack() error = %v", err)
+	}
+	tmpl := assertions.Template_FromStack(s, nil)
+	found := tmpl.FindResources(jsii.String("AWS::Lambda::Function"), like(map[string]interface{}{
+		"Properties": like(map[string]interface{}{
+			"Environment": map[string]interface{}{"Variables": like(map[string]interface{}{
+				stack.EnvServiceURL: serviceURL,
+			})},
+		}),
+	}))
+	if got, want := len(*found), 1; got != want {
+		t.Errorf("functions with %s=%s = %d, want %d", stack.EnvServiceURL, serviceURL, got, want)
+	}
+}
+
+// roleOf returns the logical id of the role of the function functionID.
+func roleOf(t *testing.T, functionID string) string {
+	t.Helper()
+	props := resources("AWS::Lambda::Function")[functionID]["Properties"].(map[string]interface{})
+	att, _ := props["Role"].(map[string]interface{})["Fn::GetAtt"].([]interface{})
+	if len(att) != 2 {
+		t.Fatalf("%s Role = %v, want a Fn::GetAtt of a role", functionID, props["Role"])
+	}
+	return fmt.Sprint(att[0])
+}
+
+// statements returns the statements of a policy document.
+func statements(doc interface{}) []map[string]interface{} {
+	d, _ := doc.(map[string]interface{})
+	list, _ := d["Statement"].([]interface{})
+	out := make([]map[string]interface{}, 0, len(list))
+	for _, st := range list {
+		if m, ok := st.(map[string]interface{}); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// hasAction reports whether a policy statement allows action, named
+// exactly or as the whole service ("kms:*").
+func hasAction(st map[string]interface{}, action string) bool {
+	if st["Effect"] != "Allow" {
+		return false
+	}
+	actions, ok := st["Action"].([]interface{})
+	if !ok {
+		actions = []interface{}{st["Action"]}
+	}
+	service, _, _ := strings.Cut(action, ":")
+	for _, a := range actions {
+		if a == action || a == service+":*" || a == "*" {
+			return true
+		}
+	}
+	return false
 }

@@ -135,7 +135,8 @@ func newAccessLogsBucket(scope awscdk.Stack) awss3.Bucket {
 	})
 }
 
-// newFeedsBucket defines the bucket that regional admins upload feeds to.
+// newFeedsBucket defines the bucket that regional admins upload feeds to,
+// which also holds the activation letters under LettersPrefix.
 //
 // Versioning is off on purpose: with it, an expired or deleted feed file
 // would stay as a noncurrent version, and personal data would outlive the
@@ -165,6 +166,15 @@ func newFeedsBucket(scope awscdk.Stack, logs awss3.IBucket, notificationsRole aw
 				Id:                                  jsii.String("expire-work"),
 				Prefix:                              jsii.String(WorkPrefix),
 				Expiration:                          awscdk.Duration_Days(jsii.Number(FeedRetentionDays)),
+				AbortIncompleteMultipartUploadAfter: abortUploads,
+			},
+			{
+				// S3 rounds the expiry time up to the next midnight UTC and
+				// removes expired objects asynchronously, so a letter may
+				// stay up to about two days.
+				Id:                                  jsii.String("expire-letters"),
+				Prefix:                              jsii.String(LettersPrefix),
+				Expiration:                          awscdk.Duration_Days(jsii.Number(LetterRetentionDays)),
 				AbortIncompleteMultipartUploadAfter: abortUploads,
 			},
 			{
