@@ -212,17 +212,20 @@ type accountsFunctionProps struct {
 // newAccountsFunction defines the accounts API's function: activation
 // codes and their letters, activation, sign-in and tokens.
 //
-// It has 512 MB because each concurrent Argon2id hash takes 19 MiB and
-// Lambda gives CPU in proportion to memory: a hash takes about 50 ms there
-// (an estimate, not measured in Lambda yet). The 10-second timeout is meant
-// to cover generating the activation letters of a whole school.
+// It has 1024 MB for CPU rather than memory: Lambda gives CPU in
+// proportion to memory (about 0.58 vCPU at 1024 MB), an Argon2id hash takes
+// 42 ms of one core of the build machine (19 MiB each), and a whole
+// school's letters are about 2,000 PDF pages (2 s of one core). The timeout
+// is just under API Gateway's 30 s, for those letters; a sign-in takes far
+// less. Cost barely changes with memory for CPU-bound work: the same work
+// runs shorter.
 func newAccountsFunction(scope awscdk.Stack, p accountsFunctionProps) function {
 	f := newFunction(scope, functionProps{
 		id:          "Accounts",
 		code:        p.code,
 		description: "Cartable accounts API",
-		memoryMB:    512,
-		timeout:     awscdk.Duration_Seconds(jsii.Number(10)),
+		memoryMB:    1024,
+		timeout:     awscdk.Duration_Seconds(jsii.Number(29)),
 		environment: map[string]*string{
 			EnvTable:         p.table.TableName(),
 			EnvSigningSecret: p.signing.SecretArn(),

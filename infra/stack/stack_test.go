@@ -372,8 +372,8 @@ func TestCartableStack_Functions(t *testing.T) {
 			"Runtime":                      "provided.al2023",
 			"Architectures":                []interface{}{"arm64"},
 			"Handler":                      "bootstrap",
-			"MemorySize":                   512,
-			"Timeout":                      10,
+			"MemorySize":                   1024,
+			"Timeout":                      29,
 			"ReservedConcurrentExecutions": assertions.Match_Absent(),
 			"Environment": map[string]interface{}{"Variables": assertions.Match_ObjectEquals(&map[string]interface{}{
 				stack.EnvTable:         map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Table"))},
