@@ -530,8 +530,12 @@ func (s *server) changePassword(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, c, now, src := r.Context(), access.CallerFrom(r.Context()), s.Now(), source(r)
 	ar, err := s.Store.AccountRecord(ctx, c.Person)
-	if err != nil || !ar.Found {
-		internal(w, r, "read account", fmt.Errorf("account %s: %w", c.Person, err))
+	if err != nil {
+		internal(w, r, "read account", err)
+		return
+	}
+	if !ar.Found || ar.Account.PasswordHash == "" {
+		httpapi.WriteProblem(w, r, http.StatusForbidden, msgWrongPassword)
 		return
 	}
 	if !s.accountAllowed(w, r, ar.Account, now) {
