@@ -40,6 +40,12 @@ Import de l'annuaire :
   purge [--date AAAA-MM-JJ]
                           efface les données des personnes parties depuis plus de 45 jours
 
+Administrateurs régionaux :
+  admin create --login prenom.nom --name "Prénom Nom"
+                          crée un administrateur régional et affiche son code d'activation
+  admin code --login prenom.nom
+                          donne un nouveau code d'activation à un administrateur régional
+
 Consultation :
   schools [--json]                     liste les établissements
   classes UAI [--year N] [--json]      classes et groupes d'un établissement, avec effectifs
@@ -52,7 +58,9 @@ PERSONNE est un identifiant Cartable (aaf:ACADEMIE:JOINTURE) ou une jointure
 seule lorsque l'annuaire ne connaît qu'une académie.
 
 Environnement : CARTABLE_TABLE (table, « cartable » par défaut),
-CARTABLE_DYNAMODB_ENDPOINT (DynamoDB local), AWS_REGION (eu-west-3 par défaut).
+CARTABLE_DYNAMODB_ENDPOINT (DynamoDB local), AWS_REGION (eu-west-3 par défaut),
+CARTABLE_SIGNING_SECRET (secret de signature dans Secrets Manager) ou
+CARTABLE_SIGNING_KEY_FILE (fichier local, .local/signing.key avec make run).
 `
 
 // defaultMemoryLimit is the Go runtime's soft memory limit when GOMEMLIMIT
@@ -139,6 +147,8 @@ func dispatch(ctx context.Context, cmd string, args []string, stdout, stderr io.
 		return reportCommand(ctx, args, stdout)
 	case "purge":
 		return purgeCommand(ctx, args, stdout)
+	case "admin":
+		return adminCommand(ctx, args, stdout)
 	case "schools":
 		return schoolsCommand(ctx, args, stdout)
 	case "classes":

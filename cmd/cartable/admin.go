@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/cartable-ent/cartable/shared/account"
+	"github.com/cartable-ent/cartable/shared/awsconfig"
+	"github.com/cartable-ent/cartable/shared/dynamo"
+	"github.com/cartable-ent/cartable/shared/signingkey"
+	"github.com/cartable-ent/cartable/shared/token"
+)
+
+// adminCommand creates regional admins and gives them new activation
+// codes. Regional admins are in no feed: only this tool creates them.
+func adminCommand(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 || (args[0] != "create" && args[0] != "code") {
+		return usagef("admin attend « create » ou « code »")
+	}
+	sub := args[0]
+	fs := newFlags("admin " + sub)
+	login := fs.String("login", "", "")
+	name := fs.String("name", "", "")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	if *login == "" || (sub == "create" && strings.TrimSpace(*name) == "") {
+		return usagef("admin %s attend --login prenom.nom%s", sub, map[bool]string{true: " et --name \"Prénom Nom\"", false: ""}[sub == "create"])
+	}
+	base, n, ok := account.ParseLogin(*login)
+	if !ok || account.FormatLogin(base, n) != *login {
+		return fmt.Errorf("identifiant %q invalide : lettres minuscules sans accent, un point entre prénom et nom (ex. jeanne.durand)", *login)
+	}
+
+	store, err := openStore(ctx)
+	if err != nil {
+		return err
+	}
+	if err := checkTable(ctx, store); err != nil {
+		return err
+	}
+	keys, err := loadKeys(ctx)
+	if err != nil {
+		return err
+	}
+	code, err := account.NewCode()
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	expires := now.Add(7 * 24 * time.Hour)
+	hash := account.HashCode(keys.MAC, *login, code)
+
+	switch sub {
+	case "create":
+		a := &account.Account{
+			Person: "admin:" + *login, Login: *login, BaseLogin: base, Status: account.StatusPending,
+			Created: now.UTC().Format(time.RFC3339), Regional: true, Name: strings.TrimSpace(*name),
+			CodeHash: hash, CodeExpires: expires.UTC().Format(time.RFC3339),
+		}
+		if err := store.CreateRegionalAdmin(ctx, a); err != nil {
+			if errors.Is(err, dynamo.ErrConflict) {
+				return fmt.Errorf("l'identifiant %s est déjà pris : choisissez-en un autre (ex. %s)", *login, account.FormatLogin(base, n+1))
+			}
+			return err
+		}
+		fmt.Fprintf(stdout, "Administrateur régional %s créé.\n", *login)
+	case "code":
+		person, err := store.LoginOwner(ctx, base, n)
+		if errors.Is(err, dynamo.ErrNotFound) || (err == nil && !strings.HasPrefix(person, "admin:")) {
+			return fmt.Errorf("aucun administrateur régional n'a l'identifiant %s (les autres comptes reçoivent leur code de leur établissement)", *login)
+		}
+		if err != nil {
+			return err
+		}
+		if err := store.SetCode(ctx, person, hash, expires.UTC().Format(time.RFC3339), "cli"); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, `Code d'activation à usage unique : %s
+Valable jusqu'au %s. Il ne sera plus affiché : transmettez-le à la personne par un canal sûr.
+
+Activation : POST /v1/accounts/activation avec l'identifiant, ce code, un mot de passe
+d'au moins 10 caractères et l'acceptation des conditions d'utilisation (version %s).
+À la première connexion, l'application d'authentification (TOTP) sera configurée :
+le second facteur est obligatoire pour les administrateurs.
+`, code, expires.Format("02/01/2006 à 15:04"), account.TermsVersion)
+	return nil
+}
+
+// loadKeys loads the signing secret the functions use, to hash codes the
+// same way.
+func loadKeys(ctx context.Context) (token.Keys, error) {
+	cfg, err := awsconfig.Load(ctx)
+	if err != nil {
+		return token.Keys{}, fmt.Errorf("configuration AWS introuvable : %w", err)
+	}
+	secret, err := signingkey.Load(ctx, cfg)
+	if err != nil {
+		return token.Keys{}, fmt.Errorf("secret de signature introuvable (%s ou %s) : %w", signingkey.EnvSecret, signingkey.EnvFile, err)
+	}
+	return token.DeriveKeys(secret)
+}
