@@ -15,21 +15,30 @@ import (
 	"github.com/cartable-ent/cartable/shared/token"
 )
 
-// adminCommand creates regional admins and gives them new activation
-// codes. Regional admins are in no feed: only this tool creates them.
+// adminCommand creates regional admins: they are in no feed, and only this
+// tool creates them.
 func adminCommand(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 || (args[0] != "create" && args[0] != "code") {
-		return usagef("admin attend « create » ou « code »")
+	if len(args) == 0 || args[0] != "create" {
+		return usagef("admin attend « create »")
 	}
-	sub := args[0]
-	fs := newFlags("admin " + sub)
+	return codeCommand(ctx, "create", args[1:], stdout)
+}
+
+// codeCommand gives an account a new activation code, or with sub
+// "create" creates a regional admin with a first code. Any account may get
+// a code here: regional admins act for every school.
+func codeCommand(ctx context.Context, sub string, args []string, stdout io.Writer) error {
+	fs := newFlags(map[string]string{"create": "admin create", "code": "code"}[sub])
 	login := fs.String("login", "", "")
 	name := fs.String("name", "", "")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *login == "" || (sub == "create" && strings.TrimSpace(*name) == "") {
-		return usagef("admin %s attend --login prenom.nom%s", sub, map[bool]string{true: " et --name \"Prénom Nom\"", false: ""}[sub == "create"])
+		if sub == "create" {
+			return usagef("admin create attend --login prenom.nom et --name \"Prénom Nom\"")
+		}
+		return usagef("code attend --login prenom.nom")
 	}
 	base, n, ok := account.ParseLogin(*login)
 	if !ok || account.FormatLogin(base, n) != *login {
@@ -71,8 +80,8 @@ func adminCommand(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "Administrateur régional %s créé.\n", *login)
 	case "code":
 		person, err := store.LoginOwner(ctx, base, n)
-		if errors.Is(err, dynamo.ErrNotFound) || (err == nil && !strings.HasPrefix(person, "admin:")) {
-			return fmt.Errorf("aucun administrateur régional n'a l'identifiant %s (les autres comptes reçoivent leur code de leur établissement)", *login)
+		if errors.Is(err, dynamo.ErrNotFound) {
+			return fmt.Errorf("aucun compte n'a l'identifiant %s", *login)
 		}
 		if err != nil {
 			return err
@@ -80,14 +89,15 @@ func adminCommand(ctx context.Context, args []string, stdout io.Writer) error {
 		if err := store.SetCode(ctx, person, hash, expires.UTC().Format(time.RFC3339), "cli"); err != nil {
 			return err
 		}
+		fmt.Fprintf(stdout, "Nouveau code pour %s : le précédent ne fonctionne plus.\n", *login)
 	}
 	fmt.Fprintf(stdout, `Code d'activation à usage unique : %s
 Valable jusqu'au %s. Il ne sera plus affiché : transmettez-le à la personne par un canal sûr.
 
 Activation : POST /v1/accounts/activation avec l'identifiant, ce code, un mot de passe
 d'au moins 10 caractères et l'acceptation des conditions d'utilisation (version %s).
-À la première connexion, l'application d'authentification (TOTP) sera configurée :
-le second facteur est obligatoire pour les administrateurs.
+Les administrateurs configurent ensuite, à la première connexion, leur application
+d'authentification (TOTP) : le second facteur leur est obligatoire.
 `, code, expires.Format("02/01/2006 à 15:04"), account.TermsVersion)
 	return nil
 }

@@ -51,8 +51,8 @@ func TestCLI_AdminCreate(t *testing.T) {
 		{[]string{"admin", "create", "--login", "jeanne.durand", "--name", "Autre"}, "déjà pris"},
 		{[]string{"admin", "create", "--login", "Jeanne Durand", "--name", "X"}, "invalide"},
 		{[]string{"admin", "create", "--login", "jeanne.durand"}, "--name"},
-		{[]string{"admin", "code", "--login", "personne.inconnue"}, "aucun administrateur régional"},
-		{[]string{"admin", "delete"}, "« create » ou « code »"},
+		{[]string{"code", "--login", "personne.inconnue"}, "aucun compte"},
+		{[]string{"admin", "delete"}, "« create »"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -64,7 +64,7 @@ func TestCLI_AdminCreate(t *testing.T) {
 	}
 
 	// A new code replaces the first one.
-	code, out, stderr = cartable("admin", "code", "--login", "jeanne.durand")
+	code, out, stderr = cartable("code", "--login", "jeanne.durand")
 	second := regexp.MustCompile(`[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}`).FindString(out)
 	if code != 0 || second == "" || second == printed {
 		t.Fatalf("admin code: exit %d, %s %s", code, out, stderr)

@@ -40,11 +40,10 @@ Import de l'annuaire :
   purge [--date AAAA-MM-JJ]
                           efface les données des personnes parties depuis plus de 45 jours
 
-Administrateurs régionaux :
+Comptes :
   admin create --login prenom.nom --name "Prénom Nom"
                           crée un administrateur régional et affiche son code d'activation
-  admin code --login prenom.nom
-                          donne un nouveau code d'activation à un administrateur régional
+  code --login prenom.nom donne un nouveau code d'activation (valable 7 jours) à un compte
 
 Consultation :
   schools [--json]                     liste les établissements
@@ -149,6 +148,8 @@ func dispatch(ctx context.Context, cmd string, args []string, stdout, stderr io.
 		return purgeCommand(ctx, args, stdout)
 	case "admin":
 		return adminCommand(ctx, args, stdout)
+	case "code":
+		return codeCommand(ctx, "code", args, stdout)
 	case "schools":
 		return schoolsCommand(ctx, args, stdout)
 	case "classes":
