@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
+	accountsapi "github.com/cartable-ent/cartable/functions/accounts/api"
 	directoryapi "github.com/cartable-ent/cartable/functions/directory/api"
 	"github.com/cartable-ent/cartable/shared/httpapi"
 )
@@ -18,12 +20,17 @@ type function struct {
 	Handler http.Handler
 }
 
-// functions returns every HTTP function of Cartable. A new function is one
-// more line here.
-func functions() []function {
-	return []function{
-		{directoryapi.Prefix, directoryapi.New()},
+// functions returns every HTTP function of Cartable, configured from the
+// environment as in Lambda. A new function is one more line here.
+func functions(ctx context.Context) ([]function, error) {
+	accounts, err := accountsapi.Load(ctx)
+	if err != nil {
+		return nil, err
 	}
+	return []function{
+		{accountsapi.Prefix, accountsapi.New(accounts)},
+		{directoryapi.Prefix, directoryapi.New(directoryapi.Config{Store: accounts.Store, Verifier: accounts.Signer})},
+	}, nil
 }
 
 // newAPIHandler mounts each function at its prefix, like the HTTP API does

@@ -1,17 +1,28 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
+
+	accountsapi "github.com/cartable-ent/cartable/functions/accounts/api"
+	"github.com/cartable-ent/cartable/shared/signingkey"
 )
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func TestAPIHandler_Routes(t *testing.T) {
-	handler, err := newAPIHandler(discardLogger(), functions())
+	t.Setenv(signingkey.EnvFile, filepath.Join(t.TempDir(), "signing.key"))
+	t.Setenv(accountsapi.EnvLettersBucket, LettersBucket)
+	fns, err := functions(context.Background())
+	if err != nil {
+		t.Fatalf("functions: %v", err)
+	}
+	handler, err := newAPIHandler(discardLogger(), fns)
 	if err != nil {
 		t.Fatalf("newAPIHandler: %v", err)
 	}
@@ -21,7 +32,9 @@ func TestAPIHandler_Routes(t *testing.T) {
 		wantContent string
 	}{
 		{"/v1/directory/health", http.StatusOK, "application/json"},
-		{"/v1/directory/people", http.StatusUnauthorized, "application/problem+json"},
+		{"/v1/accounts/health", http.StatusOK, "application/json"},
+		{"/v1/directory/me", http.StatusUnauthorized, "application/problem+json"},
+		{"/v1/directory/nothing-here", http.StatusNotFound, "application/problem+json"},
 		{"/v1/unknown/x", http.StatusNotFound, "application/problem+json"},
 		{"/", http.StatusNotFound, "application/problem+json"},
 	}

@@ -42,11 +42,42 @@ func loadDemo(ctx context.Context, log *slog.Logger, cfg config, env [][2]string
 		log.Warn("demo school not loaded: the import failed; the next start tries again", "error", err, "log", logPath, "output", lastLines(logPath, logTailLines))
 		return
 	}
+	if err := demoCodes(ctx, cfg, env); err != nil {
+		log.Warn("demo school loaded without activation codes", "error", err)
+	}
 	if err := os.WriteFile(marker, []byte(time.Now().Format(time.RFC3339)+"\n"), 0o644); err != nil {
 		log.Warn("demo school loaded, but the marker could not be written; the next start imports it again", "error", err)
 		return
 	}
 	log.Info("demo school loaded", "feed", cfg.DemoDir)
+}
+
+// DemoLogins are the demo accounts that get an activation code on the
+// stack's first start: a pupil and her guardian.
+var DemoLogins = []string{"zoe.martin", "camille.martin"}
+
+// demoCodesFile is the file, in DataDir, that holds the demo accounts'
+// activation codes. Only its path is printed: codes stay out of logs.
+const demoCodesFile = "demo-codes.txt"
+
+// demoCodes gives the demo accounts activation codes with the admin CLI
+// and writes what it prints to demoCodesFile, readable by its owner only.
+func demoCodes(ctx context.Context, cfg config, env [][2]string) error {
+	var out strings.Builder
+	for _, login := range DemoLogins {
+		cmd := exec.CommandContext(ctx, cfg.CLI, "code", "--login", login)
+		cmd.Dir = cfg.Root
+		cmd.Env = cmd.Environ()
+		for _, kv := range env {
+			cmd.Env = append(cmd.Env, kv[0]+"="+kv[1])
+		}
+		b, err := cmd.CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("%s code --login %s: %w: %s", cfg.CLI, login, err, b)
+		}
+		fmt.Fprintf(&out, "== %s\n%s\n", login, b)
+	}
+	return os.WriteFile(filepath.Join(cfg.DataDir, demoCodesFile), []byte(out.String()), 0o600)
 }
 
 // importDemo runs `<cli> import <demo dir>` against the stack, with its
@@ -90,7 +121,11 @@ func printBanner(w io.Writer, cfg config, dynamoEndpoint string, env [][2]string
 	fmt.Fprintf(w, "  DynamoDB        %s (table %s)\n", dynamoEndpoint, cfg.Table)
 	fmt.Fprintf(w, "  S3 (s3rver)     %s (buckets %s)\n", cfg.s3Endpoint(), strings.Join(Buckets, ", "))
 	fmt.Fprintf(w, "  SES mail viewer %s/\n", cfg.sesEndpoint())
-	fmt.Fprintf(w, "  data and logs   %s\n\n", cfg.DataDir)
+	fmt.Fprintf(w, "  data and logs   %s\n", cfg.DataDir)
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, demoCodesFile)); err == nil {
+		fmt.Fprintf(w, "  demo accounts   activation codes of %s in %s\n", strings.Join(DemoLogins, " and "), filepath.Join(cfg.DataDir, demoCodesFile))
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Use the CLI against it:\n\n")
 	for _, kv := range env {
 		fmt.Fprintf(w, "  export %s=%s\n", kv[0], kv[1])

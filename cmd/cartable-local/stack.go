@@ -20,14 +20,20 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	accountsapi "github.com/cartable-ent/cartable/functions/accounts/api"
 	"github.com/cartable-ent/cartable/shared/awsconfig"
 	"github.com/cartable-ent/cartable/shared/dynamotest/dynamolocal"
+	"github.com/cartable-ent/cartable/shared/signingkey"
 	"github.com/cartable-ent/cartable/shared/table"
 )
 
 // Buckets are the S3 buckets the stack creates: feed files to import and
 // users' documents.
 var Buckets = []string{"cartable-feeds", "cartable-documents"}
+
+// LettersBucket keeps activation letters, under letters/, as the feeds
+// bucket does in AWS.
+const LettersBucket = "cartable-feeds"
 
 // readyTimeout bounds the wait for each process to serve requests. A cold
 // JVM on a busy laptop takes a few seconds, so the margin is wide.
@@ -126,7 +132,11 @@ func runStack(ctx context.Context, log *slog.Logger, cfg config) error {
 
 	loadDemo(ctx, log, cfg, env)
 
-	handler, err := newAPIHandler(log, functions())
+	fns, err := functions(ctx)
+	if err != nil {
+		return fmt.Errorf("configure the functions: %w", err)
+	}
+	handler, err := newAPIHandler(log, fns)
 	if err != nil {
 		return err
 	}
@@ -368,6 +378,9 @@ func stackEnv(cfg config, dynamoEndpoint string) [][2]string {
 		{awsconfig.EnvS3Endpoint, cfg.s3Endpoint()},
 		{awsconfig.EnvSESEndpoint, cfg.sesEndpoint()},
 		{table.EnvName, cfg.Table},
+		{signingkey.EnvFile, filepath.Join(cfg.DataDir, "signing.key")},
+		{accountsapi.EnvLettersBucket, LettersBucket},
+		{accountsapi.EnvServiceURL, cfg.apiURL() + "/"},
 	}
 	if cfg.DynamoDBEndpoint == "" {
 		env = append(env, [2]string{"AWS_ACCESS_KEY_ID", s3rverKey}, [2]string{"AWS_SECRET_ACCESS_KEY", s3rverKey})

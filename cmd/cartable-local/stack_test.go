@@ -175,12 +175,19 @@ func TestRunStack_StartsServesAndStops(t *testing.T) {
 		if err != nil {
 			t.Fatalf("the CLI was not called: %v", err)
 		}
-		want := "import " + cfg.DemoDir + " " + dynamolocal.Endpoint(cfg.DynamoDBPort) + " " + cfg.Table + "\n"
+		suffix := " " + dynamolocal.Endpoint(cfg.DynamoDBPort) + " " + cfg.Table + "\n"
+		want := "import " + cfg.DemoDir + suffix
+		for _, login := range DemoLogins {
+			want += "code --login " + login + suffix
+		}
 		if string(got) != want {
 			t.Errorf("CLI calls = %q, want %q", got, want)
 		}
 		if _, err := os.Stat(filepath.Join(cfg.DataDir, demoMarker)); err != nil {
 			t.Errorf("demo marker: %v", err)
+		}
+		if fi, err := os.Stat(filepath.Join(cfg.DataDir, demoCodesFile)); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("demo codes file: %v, %v; want a file readable by its owner only", fi, err)
 		}
 	})
 	t.Run("listeners on loopback only", func(t *testing.T) {

@@ -90,8 +90,8 @@ func TwoSchools(day string) *Mem {
 		Subjects: []feed.Subject{{Code: "0100", Label: "FRANÇAIS"}, {Code: "0200", Label: "MATHÉMATIQUES"}, {Code: "0300", Label: "LATIN"}},
 		Staff: []feed.Person{
 			{ID: "500", Kind: feed.KindStaff, LastName: "Martin", FirstName: "Anne", Teacher: true, Schools: []string{"10"},
-				Email: "anne.martin@example.org",
-				Teaching: []feed.Teaching{{OrgID: "10", Code: "6A", Class: true, Subject: "0100"}, {OrgID: "10", Code: "LAT", Subject: "0300"}},
+				Email:     "anne.martin@example.org",
+				Teaching:  []feed.Teaching{{OrgID: "10", Code: "6A", Class: true, Subject: "0100"}, {OrgID: "10", Code: "LAT", Subject: "0300"}},
 				Functions: []feed.Function{{OrgID: "10", Code: "ENS", Label: "ENSEIGNEMENT"}}},
 			{ID: "510", Kind: feed.KindStaff, LastName: "Bernard", FirstName: "Paul", Schools: []string{"10"},
 				Functions: []feed.Function{{OrgID: "10", Code: "DIR", Label: "DIRECTION"}}},
