@@ -9,10 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	directoryapi "github.com/cartable-ent/cartable/functions/directory/api"
+	"github.com/cartable-ent/cartable/shared/directory"
 )
 
 // demoMarker is the file, in DataDir, whose presence means the demo school
@@ -94,7 +96,10 @@ func importDemo(ctx context.Context, cfg config, env [][2]string, logPath string
 
 	ctx, cancel := context.WithTimeout(ctx, demoTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, cfg.CLI, "import", cfg.DemoDir)
+	// The demo feed is dated; imported into the current school year, its
+	// classes show in the API whatever the day.
+	year := strconv.Itoa(directory.SchoolYear(time.Now()))
+	cmd := exec.CommandContext(ctx, cfg.CLI, "import", "--year", year, cfg.DemoDir)
 	cmd.Dir = cfg.Root
 	cmd.Env = cmd.Environ()
 	for _, kv := range env {

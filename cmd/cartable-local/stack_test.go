@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/cartable-ent/cartable/shared/directory"
 	"github.com/cartable-ent/cartable/shared/dynamotest/dynamolocal"
 )
 
@@ -176,7 +177,7 @@ func TestRunStack_StartsServesAndStops(t *testing.T) {
 			t.Fatalf("the CLI was not called: %v", err)
 		}
 		suffix := " " + dynamolocal.Endpoint(cfg.DynamoDBPort) + " " + cfg.Table + "\n"
-		want := "import " + cfg.DemoDir + suffix
+		want := "import --year " + strconv.Itoa(directory.SchoolYear(time.Now())) + " " + cfg.DemoDir + suffix
 		for _, login := range DemoLogins {
 			want += "code --login " + login + suffix
 		}

@@ -197,6 +197,7 @@ func (r *Report) WriteText(w io.Writer, maxListed int) {
 		fmt.Fprintf(w, "  %-22s %8d %8d %9d %8d %8d %8d\n", k.label, c.Created, c.Updated, c.Unchanged, c.Leaving, c.Skipped, c.Rejected)
 	}
 	fmt.Fprintf(w, "\n  %d élément(s) enregistré(s) dans l'annuaire, %d lien(s) ignoré(s) faute de cible\n", r.ItemsWritten, r.DroppedLinks)
+	fmt.Fprintf(w, "  %d compte(s) créé(s) en attente d'activation, %d identifiant(s) attribué(s)\n", r.AccountsCreated, r.LoginsAssigned)
 	fmt.Fprintf(w, "  %d avertissement(s), %d rejet(s)\n", r.WarningCount, r.RejectionCount)
 
 	if len(r.Pending) > 0 {
