@@ -1,6 +1,8 @@
 package account
 
 import (
+	"golang.org/x/crypto/argon2"
+
 	"encoding/json"
 	"errors"
 	"os"
@@ -237,6 +239,16 @@ func TestDummyHash_IsVerifiable(t *testing.T) {
 	ok, _, err := VerifyPassword(dummyHash(), "")
 	if err != nil || ok {
 		t.Errorf("VerifyPassword(dummyHash(), \"\") = (%v, %v), want (false, nil)", ok, err)
+	}
+}
+
+// BenchmarkArgon2IDKey is the limit HashPassword approaches: the bare key
+// derivation with the same parameters, without salt, encoding or checks.
+func BenchmarkArgon2IDKey(b *testing.B) {
+	salt := make([]byte, DefaultParams.SaltLen)
+	p := DefaultParams
+	for b.Loop() {
+		argon2.IDKey([]byte("Soleil d'hiver sur la Garonne"), salt, p.Iterations, p.MemoryKiB, p.Threads, p.KeyLen)
 	}
 }
 
