@@ -70,10 +70,12 @@ type Group struct {
 
 // Child is one of a guardian's children, with the child's school and the
 // codes of the child's classes and groups in the current school year.
+// Groups lists every code, classes included; Classes repeats the classes.
 type Child struct {
-	Person string   `json:"p"`
-	School string   `json:"s,omitempty"`
-	Groups []string `json:"g,omitempty"`
+	Person  string   `json:"p"`
+	School  string   `json:"s,omitempty"`
+	Groups  []string `json:"g,omitempty"`
+	Classes []string `json:"k,omitempty"`
 }
 
 // Caller is the signed-in person behind a request, as the access token

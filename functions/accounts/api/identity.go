@@ -96,6 +96,9 @@ func (s *server) children(ctx context.Context, guardian string, year int) ([]acc
 			for _, l := range rec.Links {
 				if l.Year == year && l.School == m.School && l.Role == directory.RolePupil {
 					k.Groups = append(k.Groups, l.Group)
+					if l.Class {
+						k.Classes = append(k.Classes, l.Group)
+					}
 				}
 			}
 			kids = append(kids, k)

@@ -62,7 +62,10 @@ var callers = map[string]access.Caller{
 		Groups:  []access.Group{{School: schoolA, Code: "6A", Class: true}, {School: schoolA, Code: "LAT"}}},
 	"guardian": {Person: guardianMarie, Login: "marie.dupont", Year: 2025,
 		Schools:  map[string][]access.Profile{schoolA: {access.Guardian}, schoolB: {access.Guardian}},
-		Children: []access.Child{{Person: pupilZoe, School: schoolA, Groups: []string{"6A", "LAT"}}, {Person: pupilEloi, School: schoolB, Groups: []string{"2A"}}}},
+		Children: []access.Child{
+			{Person: pupilZoe, School: schoolA, Groups: []string{"6A", "LAT"}, Classes: []string{"6A"}},
+			{Person: pupilEloi, School: schoolB, Groups: []string{"2A"}, Classes: []string{"2A"}},
+		}},
 	"teacher": {Person: teacherAnne, Login: "anne.martin", Year: 2025,
 		Schools: map[string][]access.Profile{schoolA: {access.Teacher}},
 		Groups: []access.Group{{School: schoolA, Code: "6A", Teacher: true, Class: true, Subjects: []string{"0100"}},

@@ -69,8 +69,9 @@ type staffDuty struct {
 
 // me writes the caller's own card. It reads the caller's partition with
 // one consistent Query and, for a guardian, the children from GSI1 at the
-// same time; then each child's links of the year, in parallel. School
-// names and subject labels come from the process's cache.
+// same time: one round trip. The children's classes and groups come from
+// the access token, which the accounts function builds at sign-in and at
+// each refresh; school names and subject labels from the process's cache.
 func (a *api) me(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	caller := access.CallerFrom(ctx)
@@ -146,51 +147,36 @@ func (a *api) readSelf(ctx context.Context, caller *access.Caller) (dynamo.Recor
 		return dynamo.Record{}, nil, kidsErr
 	}
 
-	children, err := a.childrenClasses(ctx, relations)
-	return rec, children, err
+	return rec, childrenClasses(caller, relations), nil
 }
 
-// childrenClasses reads, in parallel, the links of the year of each child
-// the relations give parental authority over.
-func (a *api) childrenClasses(ctx context.Context, relations []directory.Relation) ([]child, error) {
-	year := a.year()
+// childrenClasses returns the children the relations give parental
+// authority over, with the classes and groups the token lists for them.
+// A child who arrived since the token was signed shows without classes
+// until the next refresh, at most token.Lifetime later.
+func childrenClasses(caller *access.Caller, relations []directory.Relation) []child {
 	var kids []child
 	for _, rel := range relations {
-		if rel.Guardian() {
-			kids = append(kids, child{ID: rel.Pupil, Name: rel.PupilName, School: schoolRef{ID: rel.PupilSchool}, Classes: []string{}})
+		if !rel.Guardian() {
+			continue
 		}
-	}
-	errs := make([]error, len(kids))
-	var wg sync.WaitGroup
-	for i := range kids {
-		wg.Go(func() {
-			links, err := a.store.PersonLinks(ctx, kids[i].ID, year)
-			if err != nil {
-				errs[i] = err
-				return
+		k := child{ID: rel.Pupil, Name: rel.PupilName, School: schoolRef{ID: rel.PupilSchool}, Classes: []string{}}
+		for _, c := range caller.Children {
+			if c.Person != rel.Pupil {
+				continue
 			}
-			for _, l := range links {
-				if l.Role != directory.RolePupil {
-					continue
-				}
-				if kids[i].School.ID == "" {
-					kids[i].School.ID = l.School
-				}
-				if l.Class {
-					kids[i].Classes = append(kids[i].Classes, l.Group)
+			k.School.ID = c.School
+			for _, g := range c.Groups {
+				if slices.Contains(c.Classes, g) {
+					k.Classes = append(k.Classes, g)
 				} else {
-					kids[i].Groups = append(kids[i].Groups, l.Group)
+					k.Groups = append(k.Groups, g)
 				}
 			}
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
 		}
+		kids = append(kids, k)
 	}
-	return kids, nil
+	return kids
 }
 
 // mySchools lists the schools where the caller has an active membership,
