@@ -193,22 +193,20 @@ func (s *Store) CreateRegionalAdmin(ctx context.Context, a *account.Account) err
 // then person id, so homonyms are numbered the same way whatever order the
 // feed listed them in: the first gets "marie.martin", the next
 // "marie.martin2". A login, once given, never changes. It returns how many
-// logins it gave.
-func (s *Store) AssignLogins(ctx context.Context) (int, error) {
+// logins it gave. When stop returns true, it returns ErrStopped after the
+// logins under way: calling it again goes on with the accounts left.
+func (s *Store) AssignLogins(ctx context.Context, stop func() bool) (int, error) {
 	var (
 		mu    sync.Mutex
 		total int
 		first error
 		wg    sync.WaitGroup
 	)
-	sem := make(chan struct{}, 8)
 	for shard := range LoginShards {
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
-			defer func() { <-sem }()
-			n, err := s.assignShard(ctx, prefixNoLogin+strconv.Itoa(shard))
+			n, err := s.assignShard(ctx, prefixNoLogin+strconv.Itoa(shard), stop)
 			mu.Lock()
 			defer mu.Unlock()
 			total += n
@@ -221,13 +219,22 @@ func (s *Store) AssignLogins(ctx context.Context) (int, error) {
 	return total, first
 }
 
-func (s *Store) assignShard(ctx context.Context, shard string) (int, error) {
+// ErrStopped is returned by AssignLogins when its stop function asked it to
+// stop before every account had a login.
+var ErrStopped = errors.New("stopped before the end")
+
+func (s *Store) assignShard(ctx context.Context, shard string, stop func() bool) (int, error) {
 	items, err := s.queryIndex(ctx, shard, "", true)
 	if err != nil {
 		return 0, fmt.Errorf("read accounts waiting for a login: %w", err)
 	}
 	given := 0
 	for _, it := range items {
+		// Each shard gives one login before it may stop, so that calls
+		// made one after the other always finish.
+		if given > 0 && stop != nil && stop() {
+			return given, ErrStopped
+		}
 		person, base := attrString(it["person"]), attrString(it["baseLogin"])
 		ok, err := s.assignLogin(ctx, person, base)
 		if err != nil {

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -32,8 +33,12 @@ func (rn *run) assignLogins(ctx context.Context) error {
 	if err := rn.flush(ctx, true); err != nil {
 		return err
 	}
-	n, err := rn.store.AssignLogins(ctx)
+	n, err := rn.store.AssignLogins(ctx, rn.pastDeadline)
 	rn.report.LoginsAssigned += n
+	if errors.Is(err, dynamo.ErrStopped) {
+		// The step runs again in the next run, on the accounts left.
+		return errSuspend
+	}
 	return err
 }
 
