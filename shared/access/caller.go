@@ -1,10 +1,10 @@
 // Package access is Cartable's one authorization mechanism, shared by every
 // HTTP function.
 //
-// A request's caller is known from its access token: the person, their
-// profiles in each school, and the relations that widen or narrow what they
-// see (a pupil's classes and groups, a teacher's groups and subjects, a
-// guardian's children and the children's classes). The token is signed at
+// A request's caller comes from its access token: the person and their
+// profiles in each school. The token also lists the relations that decide
+// what the caller sees: a pupil's classes and groups, a teacher's groups
+// and subjects, a guardian's children and the children's classes. It is signed at
 // sign-in and at each refresh, from the directory as it stands then, and
 // lives a few minutes: a departure or a new class takes effect at the next
 // refresh.
@@ -25,7 +25,7 @@ import (
 	"slices"
 )
 
-// Profile is what a caller is in one school, or in the region.
+// Profile is a caller's role in one school, or in the region.
 type Profile string
 
 // Profiles. SchoolAdmin is held on top of staff (a direction function) or

@@ -43,7 +43,8 @@ func NewRouter(v Verifier) *Router {
 
 // Handle registers h for pattern, which must name a method ("GET
 // /v1/directory/me"). It panics when the pattern has no method or the rule
-// allows nobody: a route without its rule must not start.
+// is the zero Rule, so that a function with a route and no rule fails at
+// start.
 func (rt *Router) Handle(pattern string, rule Rule, summary string, h http.HandlerFunc) {
 	method, path, ok := strings.Cut(pattern, " ")
 	if !ok || method == "" || !strings.HasPrefix(path, "/") {
@@ -112,7 +113,7 @@ func (rt *Router) caller(r *http.Request) (*Caller, error) {
 	return rt.verify.Verify(strings.TrimSpace(token))
 }
 
-// unmatched answers requests that match no route: 405 with the allowed
+// unmatched handles requests that match no route: 405 with the allowed
 // methods when the path exists under another method, else 404.
 func (rt *Router) unmatched(w http.ResponseWriter, r *http.Request) {
 	var allowed []string

@@ -5,10 +5,9 @@ import (
 	"strings"
 )
 
-// Rule says who may call a route. The Router applies it after
-// authenticating the caller; the handler then shapes what it answers.
-// Rules are values built by the functions below; the zero Rule allows
-// nobody.
+// Rule decides who may call a route. The Router applies it after
+// authenticating the caller, and the handler then shapes its response.
+// Rules are built by the functions below. The zero Rule allows no caller.
 type Rule struct {
 	// Who describes the rule for people: the OpenAPI description and the
 	// security model's table show it.
@@ -23,9 +22,9 @@ func Public() Rule {
 	return Rule{Who: "anyone", public: true, allow: func(*Caller, *http.Request) bool { return true }}
 }
 
-// SignedIn lets any signed-in person call the route. The handler answers
-// only about the caller (their profile, their sessions) or decides with
-// the data it reads, through the Caller's methods.
+// SignedIn lets any signed-in person call the route. The handler returns
+// data about the caller only (their profile, their sessions), or decides
+// with the data it reads, through the Caller's methods.
 func SignedIn() Rule {
 	return Rule{Who: "any signed-in person", allow: func(c *Caller, _ *http.Request) bool { return c != nil }}
 }

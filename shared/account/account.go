@@ -17,8 +17,8 @@ const (
 	StatusDisabled Status = "disabled"
 )
 
-// TermsVersion is the version of the terms of use that activation asks
-// people to accept. Raise it when the terms change.
+// TermsVersion is the version of the terms of use that activation
+// requires people to accept. Raise it when the terms change.
 const TermsVersion = "2026-09"
 
 // CodeLifetime is how long an activation code stays valid by default:
@@ -104,7 +104,8 @@ type AuditEvent struct {
 	Subject string `json:"subject,omitempty" dynamodbav:"subject,omitempty"`
 	Source  string `json:"source,omitempty" dynamodbav:"source,omitempty"`
 	Outcome string `json:"outcome" dynamodbav:"outcome"` // "success" or "failure"
-	// Detail says more, such as a count or a reason code; never a secret.
+	// Detail adds context, such as a count or a reason code, and never a
+	// secret.
 	Detail string `json:"detail,omitempty" dynamodbav:"detail,omitempty"`
 }
 
@@ -123,7 +124,6 @@ const (
 	ActionLettersRead    = "letters-downloaded"
 )
 
-// AuditRetention is how long security events are kept: a school year is
-// enough to investigate an incident, and the law asks for no more than
-// needed.
+// AuditRetention is how long security events are kept. A year covers the
+// investigation of an incident, and the law allows no more than needed.
 const AuditRetention = 365 * 24 * time.Hour

@@ -77,8 +77,8 @@ func loginKey(base string, n int) map[string]types.AttributeValue {
 	return key(prefixLogin+base, fmt.Sprintf("%05d", n))
 }
 
-// AccountRecord is what one read of a person's partition tells about
-// signing in: the account, the directory record and the sessions.
+// AccountRecord is the part of a person's partition that signing in
+// needs: the account, the directory record and the sessions.
 type AccountRecord struct {
 	Account  account.Account
 	Found    bool // an account exists

@@ -57,7 +57,7 @@ func TestSigner_Refuses(t *testing.T) {
 	}
 	parts := strings.Split(tok, ".")
 
-	// A payload that says "regional admin", with the original signature.
+	// A payload that claims a regional admin, with the original signature.
 	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
 	payload = bytes.Replace(payload, []byte(`"sid":"s1"`), []byte(`"sid":"s1","reg":true,"mfa":true`), 1)
 	altered := parts[0] + "." + base64.RawURLEncoding.EncodeToString(payload) + "." + parts[2]

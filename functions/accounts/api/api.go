@@ -31,7 +31,7 @@ type LetterStore interface {
 	Link(ctx context.Context, key string, ttl time.Duration) (string, error)
 }
 
-// Config is what the handler needs.
+// Config is the handler's configuration.
 type Config struct {
 	Store   *dynamo.Store
 	Keys    token.Keys
@@ -108,7 +108,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
-// jsonReason says in French what is wrong with a JSON body.
+// jsonReason describes in French the error in a JSON body.
 func jsonReason(err error) string {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
@@ -123,7 +123,7 @@ func jsonReason(err error) string {
 	return "contenu illisible"
 }
 
-// internal logs an unexpected error and answers 500.
+// internal logs an unexpected error and writes a 500 problem.
 func internal(w http.ResponseWriter, r *http.Request, what string, err error) {
 	slog.ErrorContext(r.Context(), what, "error", err, "route", r.Pattern)
 	httpapi.WriteProblem(w, r, http.StatusInternalServerError, httpapi.MsgInternal)

@@ -88,7 +88,7 @@ func (e *env) importFeed(f *feedtest.Mem) {
 	}
 }
 
-// do sends a request and decodes a JSON answer into out when not nil.
+// do sends a request and decodes a JSON response into out when not nil.
 func (e *env) do(method, path, bearer string, body any, out any) *httptest.ResponseRecorder {
 	e.t.Helper()
 	var r io.Reader
@@ -209,7 +209,7 @@ func TestImport_NumbersHomonymsInIDOrder(t *testing.T) {
 	}
 }
 
-func TestGuardianWithChildrenInTwoSchools_ActivatesAndSignsIn(t *testing.T) {
+func TestActivation_GuardianOfTwoSchools(t *testing.T) {
 	e := newEnv(t)
 	codes := e.codes(codesRequest{Scope: "class", Class: "6A"})
 	if _, ok := codes["zoe.dupont"]; !ok || codes["marie.dupont"] == "" || len(codes) != 3 {

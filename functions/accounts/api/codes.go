@@ -54,7 +54,7 @@ type codesRequest struct {
 	Lang string `json:"lang,omitempty"`
 }
 
-// target is a person who gets a code, with what the letter says.
+// target is a person who gets a code, with the content of their letter.
 type target struct {
 	person   string
 	name     string
@@ -75,9 +75,9 @@ type BatchView struct {
 }
 
 // generateCodes gives a new activation code to each chosen account and
-// writes the letters. For a school or a class, only accounts still
-// pending get one; for a list of people (lost access), any account that
-// is not disabled, and its old code stops working.
+// writes the letters. For a school or a class, only accounts still pending
+// get one. For a list of people (lost access), any account that is not
+// disabled gets one, and its old code stops working.
 func (s *server) generateCodes(w http.ResponseWriter, r *http.Request) {
 	var req codesRequest
 	if !decode(w, r, &req) {
@@ -412,7 +412,7 @@ func (s *server) peopleTargets(ctx context.Context, school string, year int, ids
 	return out, "", nil
 }
 
-// codeBatch answers a generation of codes with new links to its files.
+// codeBatch writes a generation of codes with new links to its files.
 func (s *server) codeBatch(w http.ResponseWriter, r *http.Request) {
 	b, err := s.Store.CodeBatch(r.Context(), r.PathValue("school"), r.PathValue("batch"))
 	if errors.Is(err, dynamo.ErrNotFound) {

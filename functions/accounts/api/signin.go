@@ -28,7 +28,7 @@ type Limits struct {
 	SlowAfter int
 	MaxDelay  time.Duration
 	// LockAfter failures in a row lock the account for LockFor. A lock
-	// ends by itself; nobody can lock an account for longer.
+	// ends by itself after LockFor, whoever caused it.
 	LockAfter int
 	LockFor   time.Duration
 	// SourceMax failures from one address within SourceWindow refuse
@@ -70,7 +70,7 @@ func format(m httpapi.Message, args ...any) httpapi.Message {
 	return httpapi.Message{FR: fmt.Sprintf(m.FR, args...), EN: fmt.Sprintf(m.EN, args...)}
 }
 
-// Tokens is the answer to a sign-in or a refresh.
+// Tokens is the response body of a sign-in or a refresh.
 type Tokens struct {
 	AccessToken  string    `json:"accessToken"`
 	TokenType    string    `json:"tokenType"`
@@ -278,7 +278,8 @@ func (s *server) fail(ctx context.Context, ar *dynamo.AccountRecord, src string,
 }
 
 // secondFactor checks an admin's TOTP code, enrolling the admin on first
-// use. It writes the answer and returns false when the sign-in must stop.
+// use. It writes the response and returns false when the sign-in must
+// stop.
 func (s *server) secondFactor(w http.ResponseWriter, r *http.Request, ar *dynamo.AccountRecord, code, src string, now time.Time) bool {
 	ctx, a := r.Context(), &ar.Account
 	if a.TOTPSecret == "" {
@@ -346,7 +347,7 @@ func (s *server) secondFactor(w http.ResponseWriter, r *http.Request, ar *dynamo
 	return true
 }
 
-// secondFactorProblem is the problem that asks for a second factor, with
+// secondFactorProblem is the problem that requests a second factor, with
 // the secret to enrol when the admin has none yet.
 type secondFactorProblem struct {
 	httpapi.Problem
@@ -564,7 +565,7 @@ func (s *server) changePassword(w http.ResponseWriter, r *http.Request) {
 }
 
 // setPassword checks a new password against the policy and stores its
-// hash. It writes the answer and returns false on failure.
+// hash. It writes the response and returns false on failure.
 func (s *server) setPassword(w http.ResponseWriter, r *http.Request, ar *dynamo.AccountRecord, password string, now time.Time) bool {
 	password = account.NormalizePassword(password)
 	p := ar.Record.Person

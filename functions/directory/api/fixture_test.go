@@ -61,7 +61,7 @@ var callers = map[string]access.Caller{
 		Schools: map[string][]access.Profile{schoolA: {access.Pupil}},
 		Groups:  []access.Group{{School: schoolA, Code: "6A", Class: true}, {School: schoolA, Code: "LAT"}}},
 	"guardian": {Person: guardianMarie, Login: "marie.dupont", Year: 2025,
-		Schools:  map[string][]access.Profile{schoolA: {access.Guardian}, schoolB: {access.Guardian}},
+		Schools: map[string][]access.Profile{schoolA: {access.Guardian}, schoolB: {access.Guardian}},
 		Children: []access.Child{
 			{Person: pupilZoe, School: schoolA, Groups: []string{"6A", "LAT"}, Classes: []string{"6A"}},
 			{Person: pupilEloi, School: schoolB, Groups: []string{"2A"}, Classes: []string{"2A"}},

@@ -16,8 +16,8 @@ import (
 // Anonymous is the caller name of requests without a token.
 const Anonymous = "anonymous"
 
-// Case is how one route is exercised: a concrete request for the route's
-// pattern, and the status each caller must get.
+// Case is the request that exercises one route, with real path values,
+// and the status each caller must get.
 type Case struct {
 	Path string // request path, with real path values
 	Body string // request body, JSON, may be empty

@@ -63,11 +63,11 @@ func FullInfo(day string) feed.Info {
 
 // TwoSchools returns a full feed of two schools of academy TEST:
 //
-//   - Collège Zola (0750654D), class 6A (pupils 1 Zoé Dupont and 3 Ïnès
-//     Abel) and group LAT (pupil 3), class 6B (pupil 4 Hugo Petit);
-//     teacher 500 Anne Martin teaches French in 6A and Latin in LAT; staff
-//     510 Paul Bernard is the head (direction function DIR); staff 520
-//     Sophie Roux works at the office.
+//   - Collège Zola (0750654D). Class 6A holds pupils 1 Zoé Dupont and 3
+//     Ïnès Abel, group LAT holds pupil 3, and class 6B holds pupil 4 Hugo
+//     Petit. Teacher 500 Anne Martin teaches French in 6A and Latin in LAT.
+//     Staff 510 Paul Bernard is the head (direction function DIR), and
+//     staff 520 Sophie Roux works at the office.
 //   - Lycée Éluard (0693834K), class 2nde1 (pupil 2 Éloi Dupont); teacher
 //     600 Jean Moreau teaches maths in 2nde1; staff 610 Luc Girard is its
 //     head.
