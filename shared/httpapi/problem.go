@@ -42,14 +42,16 @@ func (m Message) Text(r *http.Request) string {
 
 // frenchTitles maps the statuses Cartable returns to their French titles.
 var frenchTitles = map[int]string{
-	http.StatusBadRequest:          "Requête invalide",
-	http.StatusUnauthorized:        "Connexion requise",
-	http.StatusForbidden:           "Accès refusé",
-	http.StatusNotFound:            "Ressource introuvable",
-	http.StatusMethodNotAllowed:    "Méthode non autorisée",
-	http.StatusConflict:            "Conflit",
-	http.StatusTooManyRequests:     "Trop de requêtes",
-	http.StatusInternalServerError: "Erreur interne",
+	http.StatusBadRequest:            "Requête invalide",
+	http.StatusUnauthorized:          "Connexion requise",
+	http.StatusForbidden:             "Accès refusé",
+	http.StatusNotFound:              "Ressource introuvable",
+	http.StatusMethodNotAllowed:      "Méthode non autorisée",
+	http.StatusConflict:              "Conflit",
+	http.StatusRequestEntityTooLarge: "Requête trop volumineuse",
+	http.StatusUnprocessableEntity:   "Requête impossible à traiter",
+	http.StatusTooManyRequests:       "Trop de requêtes",
+	http.StatusInternalServerError:   "Erreur interne",
 }
 
 // title returns the problem's title in the request's language.

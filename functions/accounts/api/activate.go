@@ -46,9 +46,9 @@ func (s *server) activate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, now, src := r.Context(), s.Now(), source(r)
-	for field, v := range map[string]string{"login": req.Login, "code": req.Code, "password": req.Password} {
-		if strings.TrimSpace(v) == "" {
-			httpapi.WriteProblem(w, r, http.StatusBadRequest, format(msgNeedsLogin, field))
+	for _, f := range []struct{ name, value string }{{"login", req.Login}, {"code", req.Code}, {"password", req.Password}} {
+		if strings.TrimSpace(f.value) == "" {
+			httpapi.WriteProblem(w, r, http.StatusBadRequest, format(msgNeedsLogin, f.name))
 			return
 		}
 	}

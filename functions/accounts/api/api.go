@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cartable-ent/cartable/shared/access"
+	"github.com/cartable-ent/cartable/shared/account"
 	"github.com/cartable-ent/cartable/shared/dynamo"
 	"github.com/cartable-ent/cartable/shared/httpapi"
 	"github.com/cartable-ent/cartable/shared/token"
@@ -61,17 +62,20 @@ func New(cfg Config) *access.Router {
 	s := &server{Config: cfg}
 	rt := access.NewRouter(cfg.Signer)
 
-	rt.Handle("GET "+Prefix+"health", access.Public(), "Health check", func(w http.ResponseWriter, r *http.Request) {
+	rt.Handle("GET "+Prefix+"health", access.Public(), "Report that the function is up", func(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteJSON(w, r, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	rt.Handle("GET "+Prefix+"terms", access.Public(), "Return the version of the terms of use to accept", func(w http.ResponseWriter, r *http.Request) {
+		httpapi.WriteJSON(w, r, http.StatusOK, map[string]string{"version": account.TermsVersion})
 	})
 	rt.Handle("POST "+Prefix+"activation", access.Public(), "Activate an account with its login and code", s.activate)
 	rt.Handle("POST "+Prefix+"session", access.Public(), "Sign in", s.signIn)
 	rt.Handle("POST "+Prefix+"session/refresh", access.Public(), "Exchange a refresh token for new tokens", s.refresh)
 	rt.Handle("DELETE "+Prefix+"session", access.SignedIn(), "Sign out of this session", s.signOut)
 	rt.Handle("DELETE "+Prefix+"sessions", access.SignedIn(), "Sign out of every session", s.signOutEverywhere)
-	rt.Handle("PUT "+Prefix+"password", access.SignedIn(), "Change one's password", s.changePassword)
+	rt.Handle("PUT "+Prefix+"password", access.SignedIn(), "Change the caller's password", s.changePassword)
 	rt.Handle("POST "+Prefix+"schools/{school}/codes", access.SchoolAdmins("school"), "Generate activation codes and letters", s.generateCodes)
-	rt.Handle("GET "+Prefix+"schools/{school}/codes/{batch}", access.SchoolAdmins("school"), "Links to a generation's letters", s.codeBatch)
+	rt.Handle("GET "+Prefix+"schools/{school}/codes/{batch}", access.SchoolAdmins("school"), "Return new links to a generation's letters", s.codeBatch)
 	rt.Handle("PUT "+Prefix+"schools/{school}/admins/{person}", access.RegionalAdmins(), "Grant the school admin role", s.grantAdmin)
 	rt.Handle("DELETE "+Prefix+"schools/{school}/admins/{person}", access.RegionalAdmins(), "Withdraw a granted school admin role", s.withdrawAdmin)
 	return rt

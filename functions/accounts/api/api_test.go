@@ -231,6 +231,9 @@ func TestActivation_GuardianOfTwoSchools(t *testing.T) {
 	if w.Code != http.StatusOK {
 		t.Fatalf("sign in: status %d %s", w.Code, w.Body.String())
 	}
+	if got := w.Header().Get("Cache-Control"); got != "no-store" {
+		t.Errorf("tokens sent with Cache-Control %q, want no-store", got)
+	}
 	c, err := e.signer.Verify(tok.AccessToken)
 	if err != nil {
 		t.Fatal(err)
@@ -446,12 +449,28 @@ func TestProblems_AreFrenchByDefault(t *testing.T) {
 		e.h.ServeHTTP(w, req)
 		var p struct{ Detail string }
 		json.Unmarshal(w.Body.Bytes(), &p)
-		want := "Identifiant ou mot de passe incorrect."
+		want := msgWrongCredentials.FR
 		if lang == "en" {
-			want = "Wrong login or password."
+			want = msgWrongCredentials.EN
 		}
 		if w.Header().Get("Content-Type") != "application/problem+json" || p.Detail != want {
 			t.Errorf("lang %q: %s %s, want a problem saying %q", lang, w.Header().Get("Content-Type"), w.Body.String(), want)
 		}
+		if !strings.HasPrefix(p.Detail, map[string]string{"": "Identifiant ou mot de passe incorrect", "en": "Wrong login or password"}[lang]) {
+			t.Errorf("lang %q: detail %q is not in that language", lang, p.Detail)
+		}
+	}
+}
+
+func TestSignIn_PendingLooksLikeUnknown(t *testing.T) {
+	e := newEnv(t)
+	_, pending := e.signIn("zoe.dupont", goodPassword, "")
+	_, unknown := e.signIn("personne.inconnue", goodPassword, "")
+	if pending.Code != http.StatusUnauthorized || pending.Body.String() != unknown.Body.String() {
+		t.Errorf("pending account: %d %s; want the unknown login's 401 %s", pending.Code, pending.Body.String(), unknown.Body.String())
+	}
+	var terms map[string]string
+	if w := e.do(http.MethodGet, "/v1/accounts/terms", "", nil, &terms); w.Code != http.StatusOK || terms["version"] != account.TermsVersion {
+		t.Errorf("terms: %d %v, want version %s", w.Code, terms, account.TermsVersion)
 	}
 }

@@ -67,7 +67,7 @@ type target struct {
 type BatchView struct {
 	dynamo.CodeBatch
 	Skipped map[string]int `json:"skipped,omitempty"`
-	PDF     string         `json:"pdf"`
+	PDF     string         `json:"pdf,omitempty"` // absent when no letter could be printed
 	CSV     string         `json:"csv"`
 	// LinksExpire is when the pdf and csv links stop working; ask the batch
 	// again for new ones.
@@ -213,13 +213,15 @@ func (s *server) generateCodes(w http.ResponseWriter, r *http.Request) {
 		internal(w, r, "write codes file", err)
 		return
 	}
+	// Objects lists the CSV, then the PDF when a letter could be printed.
 	prefix := "letters/" + schoolID + "/" + batch.ID + "/"
-	batch.Objects = []string{prefix + "codes.csv", prefix + "lettres.pdf"}
+	batch.Objects = []string{prefix + "codes.csv"}
 	if err := s.Letters.Put(ctx, batch.Objects[0], "text/csv; charset=utf-8", csv.Bytes()); err != nil {
 		internal(w, r, "store codes file", err)
 		return
 	}
 	if pdf.Len() > 0 {
+		batch.Objects = append(batch.Objects, prefix+"lettres.pdf")
 		if err := s.Letters.Put(ctx, batch.Objects[1], "application/pdf", pdf.Bytes()); err != nil {
 			internal(w, r, "store letters", err)
 			return
@@ -435,9 +437,11 @@ func (s *server) writeBatch(w http.ResponseWriter, r *http.Request, status int, 
 		internal(w, r, "link codes file", err)
 		return
 	}
-	if view.PDF, err = s.Letters.Link(r.Context(), b.Objects[1], LinkLifetime); err != nil {
-		internal(w, r, "link letters", err)
-		return
+	if len(b.Objects) > 1 {
+		if view.PDF, err = s.Letters.Link(r.Context(), b.Objects[1], LinkLifetime); err != nil {
+			internal(w, r, "link letters", err)
+			return
+		}
 	}
 	// The links grant access to codes: no cache may keep them.
 	w.Header().Set("Cache-Control", "no-store")

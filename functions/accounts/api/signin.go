@@ -52,8 +52,7 @@ var DefaultLimits = Limits{
 
 // Messages of sign-in.
 var (
-	msgWrongCredentials = httpapi.Message{FR: "Identifiant ou mot de passe incorrect.", EN: "Wrong login or password."}
-	msgNotActivated     = httpapi.Message{FR: "Ce compte n'est pas encore activé : utilisez le code d'activation remis par votre établissement.", EN: "This account is not activated yet: use the activation code your school gave you."}
+	msgWrongCredentials = httpapi.Message{FR: "Identifiant ou mot de passe incorrect. Si vous n'avez pas encore activé votre compte, utilisez d'abord le code d'activation remis par votre établissement.", EN: "Wrong login or password. If you have not activated your account yet, first use the activation code your school gave you."}
 	msgNoAccess         = httpapi.Message{FR: "Ce compte ne donne plus accès à l'ENT : vous n'êtes plus inscrit dans un établissement.", EN: "This account no longer gives access: you are no longer enrolled in a school."}
 	msgSourceLimited    = httpapi.Message{FR: "Trop de tentatives échouées depuis cette adresse. Réessayez dans %d minutes.", EN: "Too many failed attempts from this address. Try again in %d minutes."}
 	msgSlowDown         = httpapi.Message{FR: "Trop de tentatives échouées pour ce compte. Réessayez dans %d secondes.", EN: "Too many failed attempts for this account. Try again in %d seconds."}
@@ -105,11 +104,9 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 		internal(w, r, "read account", err)
 		return
 	}
+	// Unknown, disabled and not yet activated accounts get the same
+	// answer as a wrong password, so that it reveals no login.
 	if !ok || ar.Account.Status == account.StatusDisabled || ar.Account.PasswordHash == "" {
-		if ok && ar.Account.Status == account.StatusPending {
-			httpapi.WriteProblem(w, r, http.StatusForbidden, msgNotActivated)
-			return
-		}
 		account.DummyVerify(req.Password)
 		s.countSourceFailure(ctx, src, now)
 		httpapi.WriteProblem(w, r, http.StatusUnauthorized, msgWrongCredentials)
@@ -166,6 +163,7 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 		internal(w, r, "open session", err)
 		return
 	}
+	w.Header().Set("Cache-Control", "no-store")
 	s.audit(ctx, caller, account.AuditEvent{Action: account.ActionSignIn, Source: src, Outcome: "success"})
 	httpapi.WriteJSON(w, r, http.StatusOK, tokens)
 }
@@ -304,7 +302,7 @@ func (s *server) secondFactor(w http.ResponseWriter, r *http.Request, ar *dynamo
 		return false
 	}
 	if strings.TrimSpace(code) == "" {
-		p := secondFactorProblem{Problem: httpapi.Problem{Type: "https://cartable.example/problems/second-factor", Status: http.StatusUnauthorized}}
+		p := secondFactorProblem{Problem: httpapi.Problem{Type: SecondFactorType, Status: http.StatusUnauthorized}}
 		msg := msgSecondFactor
 		p.SecondFactor = "required"
 		if !a.TOTPConfirmed {
@@ -346,6 +344,10 @@ func (s *server) secondFactor(w http.ResponseWriter, r *http.Request, ar *dynamo
 	}
 	return true
 }
+
+// SecondFactorType is the type of the problem that requests a second
+// factor at sign-in.
+const SecondFactorType = "urn:cartable:problem:second-factor"
 
 // secondFactorProblem is the problem that requests a second factor, with
 // the secret to enrol when the admin has none yet.
@@ -475,6 +477,7 @@ func (s *server) refresh(w http.ResponseWriter, r *http.Request) {
 		internal(w, r, "sign tokens", err)
 		return
 	}
+	w.Header().Set("Cache-Control", "no-store")
 	httpapi.WriteJSON(w, r, http.StatusOK, tokens)
 }
 

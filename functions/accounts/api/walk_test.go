@@ -57,6 +57,7 @@ func TestRoutes_Walk(t *testing.T) {
 
 	accesstest.Walk(t, e.h, New(Config{}).Routes(), tokens, map[string]accesstest.Case{
 		"GET /v1/accounts/health": {Path: "/v1/accounts/health", Want: all(http.StatusOK)},
+		"GET /v1/accounts/terms":  {Path: "/v1/accounts/terms", Want: all(http.StatusOK)},
 		"POST /v1/accounts/activation": {Path: "/v1/accounts/activation", Want: all(http.StatusUnauthorized),
 			Body: `{"login":"personne.inconnue","code":"AAAA-BBBB-CCCC","password":"Une girafe mange 3 crêpes","acceptTerms":"2026-09"}`},
 		"POST /v1/accounts/session": {Path: "/v1/accounts/session", Want: all(http.StatusUnauthorized),
