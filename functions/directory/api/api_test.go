@@ -488,3 +488,35 @@ func TestAdminLists(t *testing.T) {
 		}
 	})
 }
+
+func TestPeople_CardShowsCallersSchoolsOnly(t *testing.T) {
+	f := newFixture(t)
+	tests := []struct {
+		caller string
+		want   []string // schools of the guardian's memberships on the card
+	}{
+		{"staff", []string{schoolA}},
+		{"regional", []string{schoolA, schoolB}},
+		{"guardian", []string{schoolA, schoolB}}, // their own card
+	}
+	for _, tt := range tests {
+		t.Run(tt.caller, func(t *testing.T) {
+			w := f.get(t, tt.caller, dirPath("people", guardianMarie))
+			if w.Code != http.StatusOK {
+				t.Fatalf("status = %d, body: %s", w.Code, w.Body.String())
+			}
+			var c card
+			if err := json.Unmarshal(w.Body.Bytes(), &c); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, m := range c.Memberships {
+				got = append(got, m.School.ID)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("membership schools = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

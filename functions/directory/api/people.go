@@ -207,18 +207,23 @@ func (a *api) readTarget(ctx context.Context, caller *access.Caller, id string) 
 	return t, nil
 }
 
-// shapeCard builds the card with the parts lv allows. Subjects and classes
-// are those of schools the caller belongs to.
+// shapeCard builds the card with the parts lv allows. Memberships, links,
+// subjects and classes are those of schools the caller belongs to, except
+// for the person themself, their guardians and regional admins.
 func shapeCard(c *access.Caller, rec dynamo.Record, lv level, year int, schoolNames, subjectLabels map[string]string) card {
 	p := rec.Person
 	out := card{ID: p.ID, LastName: p.LastName, FirstName: p.FirstName, DisplayName: p.DisplayName()}
 	full := lv&showFull != 0
+	everySchool := c.Person == p.ID || c.IsRegional() || c.HasChild(p.ID)
 	if full || lv&showEmail != 0 {
 		out.Email = p.Email
 	}
 	if full {
 		out.BirthDate = p.BirthDate
 		for _, m := range rec.Memberships {
+			if !everySchool && !c.Reaches(m.School) {
+				continue
+			}
 			out.Memberships = append(out.Memberships, cardMember{
 				School: schoolRef{ID: m.School, Name: schoolNames[m.School]}, Role: m.Role, Status: m.Status, Functions: m.Funcs,
 			})
@@ -226,7 +231,7 @@ func shapeCard(c *access.Caller, rec dynamo.Record, lv level, year int, schoolNa
 	}
 
 	for _, l := range activeLinks(rec, year) {
-		if full {
+		if full && (everySchool || c.Reaches(l.School)) {
 			out.Links = append(out.Links, cardGroupLink{School: l.School, Code: l.Group, Class: l.Class, Role: l.Role, Subjects: subjectRefs(l.Subjects, subjectLabels)})
 			continue
 		}
