@@ -5,11 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"os/user"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/cartable-ent/cartable/shared/account"
 	"github.com/cartable-ent/cartable/shared/awsconfig"
+	"github.com/cartable-ent/cartable/shared/directory"
 	"github.com/cartable-ent/cartable/shared/dynamo"
 	"github.com/cartable-ent/cartable/shared/signingkey"
 	"github.com/cartable-ent/cartable/shared/token"
@@ -77,6 +81,8 @@ func codeCommand(ctx context.Context, sub string, args []string, stdout io.Write
 			}
 			return err
 		}
+		cliAudit(ctx, store, []string{account.RegionAudit}, account.AuditEvent{
+			Action: account.ActionRegionalAdmin, Subject: a.Person, Login: *login, Detail: "code valid 7 days"})
 		fmt.Fprintf(stdout, "Administrateur régional %s créé.\n", *login)
 	case "code":
 		person, err := store.LoginOwner(ctx, base, n)
@@ -89,6 +95,19 @@ func codeCommand(ctx context.Context, sub string, args []string, stdout io.Write
 		if err := store.SetCode(ctx, person, hash, expires.UTC().Format(time.RFC3339), "cli"); err != nil {
 			return err
 		}
+		schools := []string{account.RegionAudit}
+		if ar, err := store.AccountRecord(ctx, person); err == nil {
+			for _, m := range ar.Record.Memberships {
+				if m.Status == directory.StatusActive && !slices.Contains(schools, m.School) {
+					schools = append(schools, m.School)
+				}
+			}
+			if len(schools) > 1 {
+				schools = schools[1:]
+			}
+		}
+		cliAudit(ctx, store, schools, account.AuditEvent{
+			Action: account.ActionCodeReissue, Subject: person, Login: *login, Detail: "from the admin CLI, valid 7 days"})
 		fmt.Fprintf(stdout, "Nouveau code pour %s : le précédent ne fonctionne plus.\n", *login)
 	}
 	fmt.Fprintf(stdout, `Code d'activation à usage unique : %s
@@ -100,6 +119,25 @@ Les administrateurs configurent ensuite, à la première connexion, leur applica
 d'authentification (TOTP) : le second facteur leur est obligatoire.
 `, code, expires.Format("02/01/2006 à 15:04"), account.TermsVersion)
 	return nil
+}
+
+// cliAudit records an event of the admin CLI in each school's audit, with
+// the operating system's user as the actor. A failure is reported on
+// stderr by the caller's logger and does not undo the command.
+func cliAudit(ctx context.Context, store *dynamo.Store, schools []string, e account.AuditEvent) {
+	actor := "cli"
+	if u, err := user.Current(); err == nil {
+		actor = "cli:" + u.Username
+	}
+	e.Actor, e.Outcome, e.At = actor, "success", time.Now().UTC().Format(time.RFC3339Nano)
+	events := make([]account.AuditEvent, 0, len(schools))
+	for _, school := range schools {
+		e.School = school
+		events = append(events, e)
+	}
+	if err := store.PutAudit(ctx, events...); err != nil {
+		slog.ErrorContext(ctx, "écriture du journal de sécurité impossible", "error", err)
+	}
 }
 
 // loadKeys loads the signing secret the functions use, to hash codes the

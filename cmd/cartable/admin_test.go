@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cartable-ent/cartable/shared/account"
 	"github.com/cartable-ent/cartable/shared/signingkey"
@@ -61,6 +62,15 @@ func TestCLI_AdminCreate(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want a failure saying %q", code, stderr, tt.want)
 			}
 		})
+	}
+
+	// Both commands are in the region's audit.
+	page, err := store.Audit(context.Background(), account.RegionAudit, time.Now().UTC().Format("2006-01"), "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != 1 || page.Items[0].Action != account.ActionRegionalAdmin || !strings.HasPrefix(page.Items[0].Actor, "cli") {
+		t.Errorf("region audit = %+v, want the creation by the CLI", page.Items)
 	}
 
 	// A new code replaces the first one.

@@ -122,8 +122,14 @@ const (
 	ActionTOTPEnrol      = "second-factor-enrolled"
 	ActionAdminGrant     = "admin-granted"
 	ActionLettersRead    = "letters-downloaded"
+	ActionRegionalAdmin  = "regional-admin-created"
 )
 
-// AuditRetention is how long security events are kept. A year covers the
-// investigation of an incident, and the law allows no more than needed.
-const AuditRetention = 365 * 24 * time.Hour
+// RegionAudit is the pseudo-school whose audit holds the events of
+// regional admins, who belong to no school.
+const RegionAudit = "REGION"
+
+// AuditRetention is how long security events are kept: six months, the
+// low end of what the CNIL recommends for access logs (6 months to a
+// year), because the events name people and their addresses.
+const AuditRetention = 183 * 24 * time.Hour

@@ -48,6 +48,7 @@ var frenchTitles = map[int]string{
 	http.StatusNotFound:              "Ressource introuvable",
 	http.StatusMethodNotAllowed:      "Méthode non autorisée",
 	http.StatusConflict:              "Conflit",
+	http.StatusGone:                  "Ressource effacée",
 	http.StatusRequestEntityTooLarge: "Requête trop volumineuse",
 	http.StatusUnprocessableEntity:   "Requête impossible à traiter",
 	http.StatusTooManyRequests:       "Trop de requêtes",

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/mail"
-	"net/url"
 	"strings"
 	"time"
 
@@ -20,12 +19,13 @@ import (
 
 // Messages of activation.
 var (
-	msgWrongCode  = httpapi.Message{FR: "Identifiant ou code d'activation incorrect, expiré ou déjà utilisé. Demandez un nouveau code à votre établissement.", EN: "Wrong, expired or already used login or activation code. Ask your school for a new code."}
-	msgTerms      = httpapi.Message{FR: "Pour activer votre compte, acceptez les conditions d'utilisation (version %s).", EN: "To activate your account, accept the terms of use (version %s)."}
-	msgBadEmail   = httpapi.Message{FR: "L'adresse électronique « %s » n'est pas valable.", EN: "The email address %q is not valid."}
-	msgEmailOnly  = httpapi.Message{FR: "Seuls les responsables légaux peuvent donner une adresse électronique ici.", EN: "Only guardians may give an email address here."}
-	msgActivated  = httpapi.Message{FR: "Votre compte est activé : connectez-vous avec votre identifiant et votre nouveau mot de passe.", EN: "Your account is activated: sign in with your login and your new password."}
-	msgNeedsLogin = httpapi.Message{FR: "Le champ « %s » est obligatoire.", EN: "The field %q is required."}
+	msgWrongCode      = httpapi.Message{FR: "Identifiant ou code d'activation incorrect, expiré ou déjà utilisé. Demandez un nouveau code à votre établissement.", EN: "Wrong, expired or already used login or activation code. Ask your school for a new code."}
+	msgTerms          = httpapi.Message{FR: "Pour activer votre compte, acceptez les conditions d'utilisation (version %s).", EN: "To activate your account, accept the terms of use (version %s)."}
+	msgBadEmail       = httpapi.Message{FR: "L'adresse électronique « %s » n'est pas valable.", EN: "The email address %q is not valid."}
+	msgEmailOnly      = httpapi.Message{FR: "Seuls les responsables légaux peuvent donner une adresse électronique ici.", EN: "Only guardians may give an email address here."}
+	msgActivated      = httpapi.Message{FR: "Votre compte est activé : connectez-vous avec votre identifiant et votre nouveau mot de passe.", EN: "Your account is activated: sign in with your login and your new password."}
+	msgActivatedAdmin = httpapi.Message{FR: "Votre compte est activé. Ajoutez-le maintenant dans votre application d'authentification (secret ou QR code ci-joints, affichés une seule fois) : le code à 6 chiffres qu'elle donne vous sera demandé à chaque connexion.", EN: "Your account is activated. Add it now to your authenticator app (secret or QR code here, shown once only): the 6-digit code it gives will be asked at each sign-in."}
+	msgNeedsLogin     = httpapi.Message{FR: "Le champ « %s » est obligatoire.", EN: "The field %q is required."}
 )
 
 type activationRequest struct {
@@ -70,13 +70,15 @@ func (s *server) activate(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteProblem(w, r, http.StatusUnauthorized, msgWrongCode)
 		return
 	}
-	if !s.accountAllowed(w, r, ar.Account, now) {
-		return
-	}
+	// A valid code opens even a locked account: it comes from the school,
+	// and it is the way back in after a lock. A wrong one meets the lock.
 	code, valid := account.NormalizeCode(req.Code)
 	expires, err := time.Parse(time.RFC3339, ar.Account.CodeExpires)
 	if !valid || ar.Account.CodeHash == "" || err != nil || !now.Before(expires) ||
 		!account.VerifyCode(s.Keys.MAC, ar.Account.Login, code, ar.Account.CodeHash) {
+		if !s.accountAllowed(w, r, ar.Account, now) {
+			return
+		}
 		s.fail(ctx, &ar, src, now)
 		httpapi.WriteProblem(w, r, http.StatusUnauthorized, msgWrongCode)
 		return
@@ -105,9 +107,24 @@ func (s *server) activate(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// The code works once: it goes with the same write as the password.
+	// It also resets the second factor: an admin gets a new secret here,
+	// the only place it is shown.
 	a := &ar.Account
 	a.Status, a.CodeHash, a.CodeExpires, a.CodeBatch = account.StatusActive, "", "", ""
 	a.TermsVersion, a.TermsAccepted = account.TermsVersion, now.UTC().Format(time.RFC3339)
+	a.TOTPSecret, a.TOTPConfirmed, a.TOTPLastStep = "", false, 0
+	result := activationResult{Login: a.Login, Status: string(account.StatusActive), Message: msgActivated.Text(r)}
+	if isAdmin(caller) {
+		secret, uri, err := account.NewTOTP("Cartable", a.Login)
+		if err == nil {
+			a.TOTPSecret, err = s.Keys.Seal(secret)
+		}
+		if err != nil {
+			internal(w, r, "new second factor", err)
+			return
+		}
+		result.TOTPSecret, result.TOTPURI, result.Message = secret, uri, msgActivatedAdmin.Text(r)
+	}
 	if !s.setPassword(w, r, &ar, req.Password, now) {
 		return
 	}
@@ -116,7 +133,18 @@ func (s *server) activate(w http.ResponseWriter, r *http.Request) {
 		s.revoke(ctx, &ses, now)
 	}
 	s.audit(ctx, caller, account.AuditEvent{Action: account.ActionActivate, Source: src, Outcome: "success"})
-	httpapi.WriteJSON(w, r, http.StatusOK, map[string]string{"login": a.Login, "status": string(a.Status), "message": msgActivated.Text(r)})
+	w.Header().Set("Cache-Control", "no-store")
+	httpapi.WriteJSON(w, r, http.StatusOK, result)
+}
+
+// activationResult is the response body of an activation. An admin's
+// carries the second factor's secret, shown this once.
+type activationResult struct {
+	Login      string `json:"login"`
+	Status     string `json:"status"`
+	Message    string `json:"message"`
+	TOTPSecret string `json:"totpSecret,omitempty"`
+	TOTPURI    string `json:"totpUri,omitempty"`
 }
 
 // audit records a security event in each of the caller's schools. A
@@ -149,17 +177,6 @@ func (s *server) auditCaller(_ context.Context, ar dynamo.AccountRecord) access.
 		}
 	}
 	return c
-}
-
-// totpURI returns the otpauth URI authenticator apps read from a QR code.
-func totpURI(secret, login string) string {
-	v := url.Values{}
-	v.Set("secret", secret)
-	v.Set("issuer", "Cartable")
-	v.Set("algorithm", "SHA1")
-	v.Set("digits", "6")
-	v.Set("period", "30")
-	return "otpauth://totp/" + url.PathEscape("Cartable:"+login) + "?" + v.Encode()
 }
 
 func jsonEncode(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }

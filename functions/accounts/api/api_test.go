@@ -361,16 +361,22 @@ func mustKeys(t *testing.T) token.Keys {
 func TestSignIn_AdminsUseASecondFactor(t *testing.T) {
 	e := newEnv(t)
 	codes := e.codes(codesRequest{Scope: "people", People: []string{"aaf:TEST:510"}})
-	if w := e.activate("paul.bernard", codes["paul.bernard"], goodPassword); w.Code != http.StatusOK {
-		t.Fatalf("activate: %d %s", w.Code, w.Body.String())
+	var activated activationResult
+	w := e.do(http.MethodPost, "/v1/accounts/activation", "", map[string]string{
+		"login": "paul.bernard", "code": codes["paul.bernard"], "password": goodPassword, "acceptTerms": account.TermsVersion}, &activated)
+	if w.Code != http.StatusOK || activated.TOTPSecret == "" || !strings.HasPrefix(activated.TOTPURI, "otpauth://totp/") {
+		t.Fatalf("activate an admin: %d %s, want the second factor's secret", w.Code, w.Body.String())
 	}
-	_, w := e.signIn("paul.bernard", goodPassword, "")
-	var setup secondFactorProblem
-	json.Unmarshal(w.Body.Bytes(), &setup)
-	if w.Code != http.StatusUnauthorized || setup.SecondFactor != "setup" || setup.TOTPSecret == "" || !strings.HasPrefix(setup.TOTPURI, "otpauth://totp/") {
-		t.Fatalf("sign in without a second factor: %d %s, want 401 with a secret to enrol", w.Code, w.Body.String())
+
+	// Sign-in asks for the code and never shows the secret.
+	_, w = e.signIn("paul.bernard", goodPassword, "")
+	var problem secondFactorProblem
+	json.Unmarshal(w.Body.Bytes(), &problem)
+	if w.Code != http.StatusUnauthorized || problem.SecondFactor != "required" || strings.Contains(w.Body.String(), activated.TOTPSecret) {
+		t.Fatalf("sign in without a code: %d %s, want 401 required without the secret", w.Code, w.Body.String())
 	}
-	code, err := totp.GenerateCode(setup.TOTPSecret, e.now)
+
+	code, err := totp.GenerateCode(activated.TOTPSecret, e.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -382,16 +388,50 @@ func TestSignIn_AdminsUseASecondFactor(t *testing.T) {
 	if !c.MFA || !c.IsSchoolAdmin(zola) || c.IsSchoolAdmin(eluard) {
 		t.Errorf("caller = %+v, want the admin of %s with MFA", c, zola)
 	}
-	// The same code does not work twice; next time the secret is not shown.
-	_, w = e.signIn("paul.bernard", goodPassword, code)
-	if w.Code != http.StatusUnauthorized {
+
+	// The same code does not work twice.
+	if _, w = e.signIn("paul.bernard", goodPassword, code); w.Code != http.StatusUnauthorized {
 		t.Errorf("code reused: status %d, want 401", w.Code)
 	}
-	e.now = e.now.Add(2 * time.Minute)
-	_, w = e.signIn("paul.bernard", goodPassword, "")
-	json.Unmarshal(w.Body.Bytes(), &setup)
-	if setup.SecondFactor != "required" || strings.Contains(w.Body.String(), "totpSecret") {
-		t.Errorf("enrolled admin without code: %s, want required without the secret", w.Body.String())
+}
+
+func TestSignIn_AdminWithoutSecondFactorNeedsANewCode(t *testing.T) {
+	e := newEnv(t)
+	codes := e.codes(codesRequest{Scope: "people", People: []string{"aaf:TEST:510"}})
+	e.activate("paul.bernard", codes["paul.bernard"], goodPassword)
+
+	// The signing secret changed: the stored second factor is unreadable.
+	other, err := token.DeriveKeys([]byte(strings.Repeat("n", 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.h = New(Config{Store: e.store, Keys: other, Signer: e.signer, Letters: e.letters, ServiceURL: "https://ent.example.fr/", Now: func() time.Time { return e.now }})
+	_, w := e.signIn("paul.bernard", goodPassword, "123456")
+	var problem secondFactorProblem
+	json.Unmarshal(w.Body.Bytes(), &problem)
+	if w.Code != http.StatusUnauthorized || problem.SecondFactor != "setup" || !strings.Contains(problem.Detail, "nouveau code") {
+		t.Fatalf("sign in with an unreadable second factor: %d %s, want 401 setup asking for a new code", w.Code, w.Body.String())
+	}
+
+	// A new code enrols again, even on a locked account.
+	ar, _ := e.store.AccountRecord(context.Background(), "aaf:TEST:510")
+	ar.Account.Failures, ar.Account.LockedUntil = 10, e.now.Add(10*time.Minute).Format(time.RFC3339)
+	if err := e.store.PutAccount(context.Background(), &ar.Account); err != nil {
+		t.Fatal(err)
+	}
+	codes = e.codes(codesRequest{Scope: "people", People: []string{"aaf:TEST:510"}})
+	if w := e.activate("paul.bernard", "AAAA-BBBB-CCCC", goodPassword); w.Code != http.StatusTooManyRequests {
+		t.Errorf("wrong code on a locked account: %d, want 429", w.Code)
+	}
+	var activated activationResult
+	w = e.do(http.MethodPost, "/v1/accounts/activation", "", map[string]string{
+		"login": "paul.bernard", "code": codes["paul.bernard"], "password": goodPassword, "acceptTerms": account.TermsVersion}, &activated)
+	if w.Code != http.StatusOK || activated.TOTPSecret == "" {
+		t.Fatalf("new code on a locked account: %d %s, want 200 with a new secret", w.Code, w.Body.String())
+	}
+	code, _ := totp.GenerateCode(activated.TOTPSecret, e.now)
+	if _, w := e.signIn("paul.bernard", goodPassword, code); w.Code != http.StatusOK {
+		t.Errorf("sign in after the new code: %d %s", w.Code, w.Body.String())
 	}
 }
 
@@ -459,6 +499,22 @@ func TestProblems_AreFrenchByDefault(t *testing.T) {
 		if !strings.HasPrefix(p.Detail, map[string]string{"": "Identifiant ou mot de passe incorrect", "en": "Wrong login or password"}[lang]) {
 			t.Errorf("lang %q: detail %q is not in that language", lang, p.Detail)
 		}
+	}
+}
+
+func TestCodeBatch_LettersGoneAfterADay(t *testing.T) {
+	e := newEnv(t)
+	var view BatchView
+	if w := e.do(http.MethodPost, "/v1/accounts/schools/"+zola+"/codes", e.zolaAdmin(), codesRequest{Scope: "class", Class: "6B"}, &view); w.Code != http.StatusCreated {
+		t.Fatalf("generate codes: %d %s", w.Code, w.Body.String())
+	}
+	path := "/v1/accounts/schools/" + zola + "/codes/" + view.ID
+	if w := e.do(http.MethodGet, path, e.zolaAdmin(), nil, nil); w.Code != http.StatusOK {
+		t.Errorf("links within the day: %d, want 200", w.Code)
+	}
+	e.now = e.now.Add(LettersKept)
+	if w := e.do(http.MethodGet, path, e.zolaAdmin(), nil, nil); w.Code != http.StatusGone || !strings.Contains(w.Body.String(), "24 heures") {
+		t.Errorf("links after a day: %d %s, want 410 in French", w.Code, w.Body.String())
 	}
 }
 

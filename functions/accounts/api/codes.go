@@ -25,6 +25,11 @@ import (
 // LinkLifetime is how long a link to a generation's letters works.
 const LinkLifetime = 15 * time.Minute
 
+// LettersKept is how long the letters' files stay in the bucket: its
+// lifecycle rule on letters/ expires them after a day, since they hold
+// codes. The infrastructure's assertions test checks the rule.
+const LettersKept = 24 * time.Hour
+
 // maxPeople caps the people of one "people" request.
 const maxPeople = 500
 
@@ -37,6 +42,7 @@ var (
 	msgTooMany      = httpapi.Message{FR: "Trop de personnes dans une seule demande (%d au plus).", EN: "Too many people in one request (%d at most)."}
 	msgBadRole      = httpapi.Message{FR: "Le profil « %s » est inconnu : élève (pupil), responsable (guardian), enseignant (teacher) ou personnel (staff).", EN: "Unknown profile %q: pupil, guardian, teacher or staff."}
 	msgNothingToDo  = httpapi.Message{FR: "Aucun compte à activer dans cette sélection : tous sont déjà activés ou n'ont pas encore d'identifiant.", EN: "No account to activate in this selection: all are activated or have no login yet."}
+	msgLettersGone  = httpapi.Message{FR: "Les lettres de cette génération ont été effacées : elles ne sont gardées que 24 heures, car elles contiennent les codes. Les codes restent valables ; pour de nouvelles lettres, générez de nouveaux codes.", EN: "This generation's letters were deleted: they are kept 24 hours only, since they hold the codes. The codes stay valid; for new letters, generate new codes."}
 	msgNoBatch      = httpapi.Message{FR: "Cette génération de codes n'existe pas ou a expiré.", EN: "This generation of codes does not exist or has expired."}
 	msgAdminTarget  = httpapi.Message{FR: "Seuls les personnels et enseignants actifs de l'établissement peuvent en être administrateurs.", EN: "Only the school's active staff and teachers can be its admins."}
 	msgUnknownPerso = httpapi.Message{FR: "La personne « %s » n'a pas de compte.", EN: "Person %q has no account."}
@@ -423,6 +429,10 @@ func (s *server) codeBatch(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		internal(w, r, "read code batch", err)
+		return
+	}
+	if created, err := time.Parse(time.RFC3339, b.Created); err == nil && s.Now().Sub(created) >= LettersKept {
+		httpapi.WriteProblem(w, r, http.StatusGone, msgLettersGone)
 		return
 	}
 	s.auditSchool(r.Context(), *access.CallerFrom(r.Context()), b.School, account.AuditEvent{

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/cartable-ent/cartable/shared/access"
+	"github.com/cartable-ent/cartable/shared/account"
 	"github.com/cartable-ent/cartable/shared/directory"
 	"github.com/cartable-ent/cartable/shared/dynamo"
 )
@@ -113,12 +114,8 @@ func schoolsOf(c access.Caller) []string {
 	if ids := c.SchoolIDs(); len(ids) > 0 {
 		return ids
 	}
-	return []string{RegionAudit}
+	return []string{account.RegionAudit}
 }
-
-// RegionAudit is the pseudo-school whose audit holds regional admins'
-// events.
-const RegionAudit = "REGION"
 
 func appendOnce(ps []access.Profile, p access.Profile) []access.Profile {
 	if slices.Contains(ps, p) {

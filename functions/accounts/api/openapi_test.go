@@ -78,7 +78,9 @@ func TestResponses_MatchOpenAPI(t *testing.T) {
 	// The admin activates the account and signs in with a second factor.
 	activation := map[string]string{"login": "paul.bernard", "code": codes["paul.bernard"],
 		"password": goodPassword, "acceptTerms": account.TermsVersion}
-	send("POST /v1/accounts/activation", "/v1/accounts/activation", "", activation, http.StatusOK)
+	var activated activationResult
+	w = send("POST /v1/accounts/activation", "/v1/accounts/activation", "", activation, http.StatusOK)
+	decodeInto(w, &activated)
 	send("POST /v1/accounts/activation", "/v1/accounts/activation", "", activation, http.StatusUnauthorized)
 	send("POST /v1/accounts/session", "/v1/accounts/session", "",
 		map[string]any{"login": "paul.bernard", "password": goodPassword, "remember": true}, http.StatusBadRequest)
@@ -91,9 +93,9 @@ func TestResponses_MatchOpenAPI(t *testing.T) {
 	var setupBody any
 	decodeInto(w, &setupBody)
 	checkJSON(t, "second-factor problem", doc.Components.Schemas["SecondFactorProblem"].Value, setupBody)
-	code, err := totp.GenerateCode(setup.TOTPSecret, e.now)
+	code, err := totp.GenerateCode(activated.TOTPSecret, e.now)
 	if err != nil {
-		t.Fatalf("generate a TOTP code from %q: %v", setup.TOTPSecret, err)
+		t.Fatalf("generate a TOTP code from the activation's secret: %v", err)
 	}
 	var first Tokens
 	w = send("POST /v1/accounts/session", "/v1/accounts/session", "",

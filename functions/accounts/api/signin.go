@@ -58,7 +58,7 @@ var (
 	msgSlowDown         = httpapi.Message{FR: "Trop de tentatives échouées pour ce compte. Réessayez dans %d secondes.", EN: "Too many failed attempts for this account. Try again in %d seconds."}
 	msgLocked           = httpapi.Message{FR: "Ce compte est verrouillé après des tentatives échouées. Réessayez dans %d minutes, ou demandez un nouveau code à votre établissement.", EN: "This account is locked after failed attempts. Try again in %d minutes, or ask your school for a new code."}
 	msgSecondFactor     = httpapi.Message{FR: "Saisissez le code à 6 chiffres de votre application d'authentification.", EN: "Enter the 6-digit code of your authenticator app."}
-	msgSecondFactorNew  = httpapi.Message{FR: "Les administrateurs doivent utiliser un second facteur : ajoutez ce compte dans votre application d'authentification, puis saisissez le code à 6 chiffres qu'elle affiche.", EN: "Admins must use a second factor: add this account to your authenticator app, then enter the 6-digit code it shows."}
+	msgSecondFactorNew  = httpapi.Message{FR: "Les administrateurs doivent utiliser un second facteur, configuré à l'activation du compte. Demandez un nouveau code d'activation pour le configurer.", EN: "Admins must use a second factor, set up when the account is activated. Ask for a new activation code to set it up."}
 	msgWrongSecondCode  = httpapi.Message{FR: "Le code du second facteur est incorrect ou a déjà servi.", EN: "The second-factor code is wrong or was already used."}
 	msgBadRefresh       = httpapi.Message{FR: "Votre session a pris fin : reconnectez-vous.", EN: "Your session has ended: sign in again."}
 	msgWrongPassword    = httpapi.Message{FR: "Le mot de passe actuel est incorrect.", EN: "The current password is wrong."}
@@ -139,7 +139,7 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 
 	// Admins pass a second factor.
 	mfa := false
-	if caller.Regional || slices.ContainsFunc(caller.SchoolIDs(), func(id string) bool { return caller.Is(id, access.SchoolAdmin) }) {
+	if isAdmin(caller) {
 		if !s.secondFactor(w, r, &ar, req.TOTP, src, now) {
 			return
 		}
@@ -275,53 +275,30 @@ func (s *server) fail(ctx context.Context, ar *dynamo.AccountRecord, src string,
 	}
 }
 
-// secondFactor checks an admin's TOTP code, enrolling the admin on first
-// use. It writes the response and returns false when the sign-in must
-// stop.
+// secondFactor checks an admin's TOTP code. The secret is given once, at
+// activation: sign-in never shows it, so that a stolen password alone
+// cannot enrol an authenticator. It writes the response and returns false
+// when the sign-in must stop.
 func (s *server) secondFactor(w http.ResponseWriter, r *http.Request, ar *dynamo.AccountRecord, code, src string, now time.Time) bool {
 	ctx, a := r.Context(), &ar.Account
-	if a.TOTPSecret == "" {
-		secret, _, err := account.NewTOTP("Cartable", a.Login)
-		if err != nil {
-			internal(w, r, "new second factor", err)
-			return false
-		}
-		if a.TOTPSecret, err = s.Keys.Seal(secret); err != nil {
-			internal(w, r, "seal second factor", err)
-			return false
-		}
-		a.TOTPConfirmed = false
-		if err := s.Store.PutAccount(ctx, a); err != nil {
-			internal(w, r, "store second factor", err)
-			return false
+	var secret string
+	if a.TOTPSecret != "" {
+		var err error
+		if secret, err = s.Keys.Open(a.TOTPSecret); err != nil {
+			// The signing secret changed since the enrolment: a new
+			// activation code enrols again.
+			slog.WarnContext(ctx, "second factor unreadable: a new activation code is needed", "person", a.Person, "error", err)
 		}
 	}
-	secret, err := s.Keys.Open(a.TOTPSecret)
-	if err != nil {
-		internal(w, r, "open second factor", err)
+	switch {
+	case secret == "":
+		s.askSecondFactor(w, r, "setup", msgSecondFactorNew)
+		return false
+	case strings.TrimSpace(code) == "":
+		s.askSecondFactor(w, r, "required", msgSecondFactor)
 		return false
 	}
-	if strings.TrimSpace(code) == "" {
-		p := secondFactorProblem{Problem: httpapi.Problem{Type: SecondFactorType, Status: http.StatusUnauthorized}}
-		msg := msgSecondFactor
-		p.SecondFactor = "required"
-		if !a.TOTPConfirmed {
-			msg = msgSecondFactorNew
-			p.SecondFactor = "setup"
-			p.TOTPSecret = secret
-			p.TOTPURI = totpURI(secret, a.Login)
-		}
-		p.Title, p.Detail = "Second facteur requis", msg.Text(r)
-		if httpapi.English(r) {
-			p.Title = "Second factor required"
-		}
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Content-Language", lang(r))
-		w.WriteHeader(http.StatusUnauthorized)
-		_ = jsonEncode(w, p)
-		return false
-	}
+
 	step, ok := account.CheckTOTP(secret, code, now)
 	if !ok || step <= a.TOTPLastStep {
 		s.fail(ctx, ar, src, now)
@@ -349,13 +326,35 @@ func (s *server) secondFactor(w http.ResponseWriter, r *http.Request, ar *dynamo
 // factor at sign-in.
 const SecondFactorType = "urn:cartable:problem:second-factor"
 
-// secondFactorProblem is the problem that requests a second factor, with
-// the secret to enrol when the admin has none yet.
+// secondFactorProblem is the problem that requests a second factor.
 type secondFactorProblem struct {
 	httpapi.Problem
-	SecondFactor string `json:"secondFactor"` // "setup" or "required"
-	TOTPSecret   string `json:"totpSecret,omitempty"`
-	TOTPURI      string `json:"totpUri,omitempty"`
+	// SecondFactor is "required" when a TOTP code must come with the
+	// password, "setup" when the admin has no readable second factor and
+	// needs a new activation code.
+	SecondFactor string `json:"secondFactor"`
+}
+
+// askSecondFactor writes the 401 problem that requests a second factor.
+func (s *server) askSecondFactor(w http.ResponseWriter, r *http.Request, state string, msg httpapi.Message) {
+	p := secondFactorProblem{Problem: httpapi.Problem{Type: SecondFactorType, Status: http.StatusUnauthorized,
+		Title: "Second facteur requis", Detail: msg.Text(r)}, SecondFactor: state}
+	if httpapi.English(r) {
+		p.Title = "Second factor required"
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Content-Language", lang(r))
+	w.Header().Add("Vary", "Accept-Language")
+	w.WriteHeader(http.StatusUnauthorized)
+	if err := jsonEncode(w, p); err != nil {
+		slog.WarnContext(r.Context(), "write problem", "error", err)
+	}
+}
+
+// isAdmin reports whether the caller administers a school or the region:
+// such accounts sign in with a second factor.
+func isAdmin(c access.Caller) bool {
+	return c.Regional || slices.ContainsFunc(c.SchoolIDs(), func(id string) bool { return c.Is(id, access.SchoolAdmin) })
 }
 
 // openSession creates a session and its first tokens.
