@@ -184,7 +184,7 @@ func decodeHash(encoded string) (Params, []byte, []byte, error) {
 
 	params := strings.Split(fields[3], ",")
 	if len(params) != 3 {
-		return p, nil, nil, fmt.Errorf("%w: parameters %q, expected m=..,t=..,p=..", ErrMalformedHash, fields[3])
+		return p, nil, nil, fmt.Errorf("%w: parameters %q, expected m=<KiB>,t=<iterations>,p=<lanes>", ErrMalformedHash, fields[3])
 	}
 	memory, err := parseParam(params[0], "m", 32)
 	if err != nil {
