@@ -115,8 +115,9 @@ Valable jusqu'au %s. Il ne sera plus affiché : transmettez-le à la personne pa
 
 Activation : POST /v1/accounts/activation avec l'identifiant, ce code, un mot de passe
 d'au moins 10 caractères et l'acceptation des conditions d'utilisation (version %s).
-Les administrateurs configurent ensuite, à la première connexion, leur application
-d'authentification (TOTP) : le second facteur leur est obligatoire.
+Pour un administrateur, la réponse de l'activation donne le secret du second facteur
+(TOTP), affiché une seule fois : ajoutez-le aussitôt dans une application
+d'authentification, dont le code sera demandé à chaque connexion.
 `, code, expires.Format("02/01/2006 à 15:04"), account.TermsVersion)
 	return nil
 }
