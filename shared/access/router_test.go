@@ -35,6 +35,9 @@ func TestRouter_AppliesRules(t *testing.T) {
 	rt.Handle("POST /schools/{school}/codes", SchoolAdmins("school"), "", ok)
 	rt.Handle("GET /schools/{school}/groups/{group}", GroupPeople("school", "group"), "", ok)
 	rt.Handle("GET /region", RegionalAdmins(), "", ok)
+	rt.Handle("POST /schools/{school}/groups/{group}/lessons", GroupTeachers("school", "group"), "", ok)
+	rt.Handle("PUT /schools/{school}/groups/{group}/done", GroupPupils("school", "group"), "", ok)
+	rt.Handle("GET /schools/{school}/groups/{group}/history", Any(GroupTeachers("school", "group"), SchoolAdmins("school")), "", ok)
 
 	tests := []struct {
 		method, path, token string
@@ -60,6 +63,15 @@ func TestRouter_AppliesRules(t *testing.T) {
 		{"GET", "/schools/A/groups/6A", "other", 403},
 		{"GET", "/region", "admin", 403},
 		{"GET", "/region", "regional", 204},
+		{"POST", "/schools/A/groups/6B/lessons", "teacher", 204},
+		{"POST", "/schools/A/groups/6A/lessons", "teacher", 403},
+		{"POST", "/schools/A/groups/6B/lessons", "admin", 403},
+		{"PUT", "/schools/A/groups/6A/done", "pupil", 204},
+		{"PUT", "/schools/A/groups/6A/done", "teacher", 403},
+		{"GET", "/schools/A/groups/6B/history", "teacher", 204},
+		{"GET", "/schools/A/groups/6B/history", "admin", 204},
+		{"GET", "/schools/A/groups/6B/history", "pupil", 403},
+		{"GET", "/schools/A/groups/6B/history", "other", 403},
 		{"DELETE", "/me", "pupil", 405},
 		{"GET", "/nowhere", "pupil", 404},
 		{"GET", "/nowhere", "", 404},

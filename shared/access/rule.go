@@ -98,3 +98,44 @@ func (rule Rule) Allows(c *Caller, r *http.Request) bool {
 
 // IsPublic reports whether the rule lets anonymous callers in.
 func (rule Rule) IsPublic() bool { return rule.public }
+
+// GroupTeachers lets the teachers of a class or group call the route: the
+// people who write its class log. The school and the group's code are the
+// path values named schoolParam and groupParam.
+func GroupTeachers(schoolParam, groupParam string) Rule {
+	return Rule{
+		Who: "teachers of {" + groupParam + "}",
+		allow: func(c *Caller, r *http.Request) bool {
+			return c.Teaches(r.PathValue(schoolParam), r.PathValue(groupParam))
+		},
+	}
+}
+
+// GroupPupils lets the pupils of a class or group call the route.
+func GroupPupils(schoolParam, groupParam string) Rule {
+	return Rule{
+		Who: "pupils of {" + groupParam + "}",
+		allow: func(c *Caller, r *http.Request) bool {
+			return c.Attends(r.PathValue(schoolParam), r.PathValue(groupParam))
+		},
+	}
+}
+
+// Any lets call the route those whom one of the rules lets.
+func Any(rules ...Rule) Rule {
+	who := make([]string, len(rules))
+	for i, rule := range rules {
+		who[i] = rule.Who
+	}
+	return Rule{
+		Who: strings.Join(who, "; "),
+		allow: func(c *Caller, r *http.Request) bool {
+			for _, rule := range rules {
+				if rule.Allows(c, r) {
+					return true
+				}
+			}
+			return false
+		},
+	}
+}
