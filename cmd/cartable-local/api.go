@@ -9,6 +9,7 @@ import (
 	"time"
 
 	accountsapi "github.com/cartable-ent/cartable/functions/accounts/api"
+	classlogapi "github.com/cartable-ent/cartable/functions/classlog/api"
 	directoryapi "github.com/cartable-ent/cartable/functions/directory/api"
 	"github.com/cartable-ent/cartable/shared/httpapi"
 )
@@ -27,9 +28,14 @@ func functions(ctx context.Context) ([]function, error) {
 	if err != nil {
 		return nil, err
 	}
+	classlog, err := classlogapi.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return []function{
 		{accountsapi.Prefix, accountsapi.New(accounts)},
 		{directoryapi.Prefix, directoryapi.New(directoryapi.Config{Store: accounts.Store, Verifier: accounts.Signer})},
+		{classlogapi.Prefix, classlogapi.New(classlog)},
 	}, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	accountsapi "github.com/cartable-ent/cartable/functions/accounts/api"
+	classlogapi "github.com/cartable-ent/cartable/functions/classlog/api"
 	"github.com/cartable-ent/cartable/shared/signingkey"
 )
 
@@ -18,6 +19,7 @@ func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 func TestAPIHandler_Routes(t *testing.T) {
 	t.Setenv(signingkey.EnvFile, filepath.Join(t.TempDir(), "signing.key"))
 	t.Setenv(accountsapi.EnvLettersBucket, LettersBucket)
+	t.Setenv(classlogapi.EnvDocumentsBucket, DocumentsBucket)
 	fns, err := functions(context.Background())
 	if err != nil {
 		t.Fatalf("functions: %v", err)
@@ -33,6 +35,7 @@ func TestAPIHandler_Routes(t *testing.T) {
 	}{
 		{"/v1/directory/health", http.StatusOK, "application/json"},
 		{"/v1/accounts/health", http.StatusOK, "application/json"},
+		{"/v1/classlog/health", http.StatusOK, "application/json"},
 		{"/v1/directory/me", http.StatusUnauthorized, "application/problem+json"},
 		{"/v1/directory/nothing-here", http.StatusNotFound, "application/problem+json"},
 		{"/v1/unknown/x", http.StatusNotFound, "application/problem+json"},

@@ -21,6 +21,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	accountsapi "github.com/cartable-ent/cartable/functions/accounts/api"
+	classlogapi "github.com/cartable-ent/cartable/functions/classlog/api"
 	"github.com/cartable-ent/cartable/shared/awsconfig"
 	"github.com/cartable-ent/cartable/shared/dynamotest/dynamolocal"
 	"github.com/cartable-ent/cartable/shared/signingkey"
@@ -30,6 +31,9 @@ import (
 // Buckets are the S3 buckets the stack creates: feed files to import and
 // users' documents.
 var Buckets = []string{"cartable-feeds", "cartable-documents"}
+
+// DocumentsBucket keeps class log attachments, under classlog/.
+const DocumentsBucket = "cartable-documents"
 
 // LettersBucket keeps activation letters, under letters/, as the feeds
 // bucket does in AWS.
@@ -380,6 +384,7 @@ func stackEnv(cfg config, dynamoEndpoint string) [][2]string {
 		{table.EnvName, cfg.Table},
 		{signingkey.EnvFile, filepath.Join(cfg.DataDir, "signing.key")},
 		{accountsapi.EnvLettersBucket, LettersBucket},
+		{classlogapi.EnvDocumentsBucket, DocumentsBucket},
 		{accountsapi.EnvServiceURL, cfg.apiURL() + "/"},
 	}
 	if cfg.DynamoDBEndpoint == "" {

@@ -43,6 +43,11 @@ const (
 // AccountSK is the sort key of a person's account item.
 const AccountSK = "#ACCOUNT"
 
+// CalendarPointerSK is the sort key of the item, in a person's partition,
+// that names the person's private calendar token (see package
+// functions/classlog/calendar); the purge deletes the token with it.
+const CalendarPointerSK = "#CALENDAR"
+
 // LoginShards is the number of GSI1 partitions that list the accounts
 // waiting for a login. People whose names give the same login land in
 // the same shard, so they are numbered in one deterministic order.

@@ -80,6 +80,12 @@ func (s *Store) PurgePerson(ctx context.Context, id, day string) (bool, error) {
 			profile = it
 			continue
 		}
+		if SortKeyOf(it) == CalendarPointerSK {
+			// The private calendar address goes with the person.
+			if hash := attrString(it["tokenHash"]); hash != "" {
+				_ = w.Delete(key("CAL#"+hash, "#CAL"))
+			}
+		}
 		if TypeOf(it) == TypeAccount {
 			// The login goes with the account: it is made of the name.
 			if base, n, ok := account.ParseLogin(attrString(it["login"])); ok {

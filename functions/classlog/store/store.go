@@ -7,7 +7,7 @@
 //	homework    LOG#<school>#<year>#<group>   W#<due>#<id>
 //	id pointer  LOG#<school>#<year>#<group>   I#<id>          (sk: the entry's SK)
 //	visa        LOG#<school>#<year>#<group>   V#<date>
-//	history     HIST#<school>#<entry id>      <at RFC3339Nano>
+//	history     HIST#<school>#<entry id>      <at RFC3339Nano>#<version>
 //	done mark   DONE#<school>#<pupil>         <homework id>
 //
 // # Access patterns
@@ -196,7 +196,8 @@ func historyItem(e classlog.Entry, ch Change, fields []string, snapshot any) (ma
 		return nil, fmt.Errorf("marshal history snapshot: %w", err)
 	}
 	h := HistoryEntry{At: e.Updated, By: ch.By, ByName: ch.ByName, Action: ch.Action, Fields: fields, Snapshot: string(snap)}
-	return item(historyPK(e.School, e.ID), e.Updated.UTC().Format(time.RFC3339Nano), "history", h)
+	// The version keeps two changes of one instant apart.
+	return item(historyPK(e.School, e.ID), e.Updated.UTC().Format(time.RFC3339Nano)+"#"+fmt.Sprintf("%06d", e.Version), "history", h)
 }
 
 // DeleteEntry deletes a draft (never published) entry, keeping its
