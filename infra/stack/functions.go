@@ -243,6 +243,62 @@ func newAccountsFunction(scope awscdk.Stack, p accountsFunctionProps) function {
 	return f
 }
 
+// classLogFunctionProps are the resources that the class log function uses.
+type classLogFunctionProps struct {
+	code      string
+	table     awsdynamodb.Table
+	signing   awssecretsmanager.Secret
+	documents awss3.Bucket // bucket of the attachments, under ClassLogPrefix
+	apiURL    string       // the HTTP API's own URL, for calendar feed links
+}
+
+// newClassLogFunction defines the class log API's function: lessons,
+// homework, their attachments and the calendar feed.
+//
+// It has 256 MB, like the directory function. Its work is DynamoDB round
+// trips and cheap CPU: verifying an access token (Ed25519), an HMAC of a
+// calendar token, signing S3 URLs (computed locally, no request), and
+// sanitising at most classlog.MaxContent (100 KB) of HTML. It never hashes
+// a password.
+//
+// Its role reaches only the objects under ClassLogPrefix, with three
+// actions: GetObject, PutObject and DeleteObject.
+//
+// NOTE: the role has no s3:ListBucket, so S3 returns 403 AccessDenied, not
+// 404, for a missing object. The function must treat both as "not
+// uploaded". The local S3 stand-in checks no IAM policy and returns 404.
+//
+// EnvServiceURL is the HTTP API's own URL, not the ServiceURL prop: the
+// function appends /v1/classlog/calendar/... to it to build calendar feed
+// links, which only the API serves.
+func newClassLogFunction(scope awscdk.Stack, p classLogFunctionProps) function {
+	f := newFunction(scope, functionProps{
+		id:          "ClassLog",
+		code:        p.code,
+		description: "Cartable class log API",
+		memoryMB:    256,
+		timeout:     awscdk.Duration_Seconds(jsii.Number(10)),
+		environment: map[string]*string{
+			EnvTable:           p.table.TableName(),
+			EnvSigningSecret:   p.signing.SecretArn(),
+			EnvDocumentsBucket: p.documents.BucketName(),
+			EnvServiceURL:      jsii.String(p.apiURL),
+		},
+	})
+	grantTableData(scope, p.table, f.role)
+	p.signing.GrantRead(f.role, nil)
+
+	// Bucket.GrantReadWrite would also grant s3:List* and s3:GetBucket* on
+	// the whole bucket, which would let the role list the keys of every
+	// other prefix. These actions apply to the prefix's objects only.
+	p.documents.Grants().ActionsOnObjectKeys(f.role, jsii.String(ClassLogPrefix+"*"),
+		jsii.String("s3:GetObject"), jsii.String("s3:PutObject"), jsii.String("s3:DeleteObject"))
+	suppress(f.role, "AwsSolutions-IAM5",
+		"GetObject, PutObject and DeleteObject on the classlog/ prefix of the documents bucket: the resource wildcard is the prefix where the class log function keeps attachments and signs their upload and download URLs.",
+		"Resource::<"+logicalID(scope, p.documents)+".Arn>/"+ClassLogPrefix+"*")
+	return f
+}
+
 // PurgeSchedule is the purge function's schedule: every night at 02:30 UTC,
 // when the ENT is at its quietest. Running daily keeps the delay between
 // the end of the grace period and the deletion to a day.

@@ -1,7 +1,8 @@
-// Package stack defines Cartable's AWS infrastructure as one CDK stack: the
-// DynamoDB table, the feeds bucket and its access-log bucket, the feed import
-// function with its dead-letter queue, the nightly purge, the signing secret
-// with its KMS key, and the directory and accounts APIs behind an HTTP API.
+// Package stack defines Cartable's AWS infrastructure as one CDK stack. It
+// holds the DynamoDB table, the feeds and documents buckets and their
+// access-log bucket, the feed import function with its dead-letter queue,
+// and the nightly purge. It also holds the signing secret with its KMS key,
+// and the directory, accounts and class log APIs behind an HTTP API.
 //
 // Almost everything in the stack is billed per request or per stored byte:
 // there is no VPC, no NAT gateway, no instance and no database server. The
@@ -16,6 +17,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -42,6 +44,9 @@ const (
 	// EnvServiceURL holds the public URL of the service, which activation
 	// letters print.
 	EnvServiceURL = "CARTABLE_SERVICE_URL"
+	// EnvDocumentsBucket holds the documents bucket's name. Each function
+	// that uses it may reach its own prefix only, such as ClassLogPrefix.
+	EnvDocumentsBucket = "CARTABLE_DOCUMENTS_BUCKET"
 )
 
 // Key prefixes of the feeds bucket. Each contains personal data, so a
@@ -60,6 +65,11 @@ const (
 	// LetterRetentionDays.
 	LettersPrefix = "letters/"
 )
+
+// ClassLogPrefix is the key prefix of the documents bucket where the class
+// log function keeps attachments. The class log is an official record, so
+// no lifecycle rule expires them.
+const ClassLogPrefix = "classlog/"
 
 // Retention periods, in days.
 const (
@@ -86,10 +96,11 @@ const (
 	DirectoryFunction = "directory"
 	PurgeFunction     = "purge"
 	AccountsFunction  = "accounts"
+	ClassLogFunction  = "classlog"
 )
 
 // Functions lists every function the stack deploys.
-var Functions = []string{ImportFunction, DirectoryFunction, PurgeFunction, AccountsFunction}
+var Functions = []string{ImportFunction, DirectoryFunction, PurgeFunction, AccountsFunction, ClassLogFunction}
 
 // Default values of the optional props.
 //
@@ -142,7 +153,9 @@ type CartableStackProps struct {
 
 	// ServiceURL is the public URL of the service, which activation
 	// letters print (EnvServiceURL). It must be an absolute https URL.
-	// Empty means the HTTP API's own URL.
+	// Empty means the HTTP API's own URL. Its origin (scheme and host) is
+	// also the only origin whose browser pages may upload to and download
+	// from the documents bucket through presigned URLs (CORS).
 	ServiceURL string
 }
 
@@ -220,10 +233,24 @@ func NewCartableStack(scope constructs.Construct, id string, props *CartableStac
 		letters:    feeds,
 		serviceURL: serviceURL,
 	})
+	origin, err := corsOrigin(p.ServiceURL, api)
+	if err != nil {
+		return nil, fmt.Errorf("new cartable stack: %w", err)
+	}
+	documents := newDocumentsBucket(stack, logs, origin)
+	classLog := newClassLogFunction(stack, classLogFunctionProps{
+		code:      AssetPath(p.AssetDir, ClassLogFunction),
+		table:     tbl,
+		signing:   signing,
+		documents: documents,
+		apiURL:    *api.stage.Url(),
+	})
 	api.addFunctionRoutes("/v1/directory/{proxy+}", "DirectoryIntegration", directory,
 		"GET /v1/directory/health is public on purpose")
 	api.addFunctionRoutes("/v1/accounts/{proxy+}", "AccountsIntegration", accounts,
 		"activation and sign-in are public by nature, because their callers have no token yet")
+	api.addFunctionRoutes("/v1/classlog/{proxy+}", "ClassLogIntegration", classLog,
+		"GET /v1/classlog/health is public on purpose, and the calendar feed (GET /v1/classlog/calendar/{token}) carries its own secret token in the URL, because calendar applications cannot send an access token")
 
 	awscdk.NewCfnOutput(stack, jsii.String("ApiURL"), &awscdk.CfnOutputProps{
 		Description: jsii.String("Base URL of the HTTP API"),
@@ -236,6 +263,10 @@ func NewCartableStack(scope constructs.Construct, id string, props *CartableStac
 	awscdk.NewCfnOutput(stack, jsii.String("FeedsBucketName"), &awscdk.CfnOutputProps{
 		Description: jsii.String("Bucket to upload feeds to, under " + IncomingPrefix + " (" + EnvFeedsBucket + ")"),
 		Value:       feeds.BucketName(),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("DocumentsBucketName"), &awscdk.CfnOutputProps{
+		Description: jsii.String("Bucket of the functions' documents, such as class log attachments under " + ClassLogPrefix + " (" + EnvDocumentsBucket + ")"),
+		Value:       documents.BucketName(),
 	})
 	awscdk.NewCfnOutput(stack, jsii.String("SigningSecretARN"), &awscdk.CfnOutputProps{
 		Description: jsii.String("ARN of the signing secret (" + EnvSigningSecret + "), for rotating it by hand"),
@@ -253,7 +284,21 @@ func checkServiceURL(raw string) error {
 	return nil
 }
 
-// assetPath returns the path of a function's zip file in dir.
+// corsOrigin returns the origin of serviceURL: its scheme and host,
+// lowercase, with the port if it has one. An empty serviceURL gives the
+// HTTP API's own endpoint, which is an origin.
+func corsOrigin(serviceURL string, api httpAPI) (string, error) {
+	if serviceURL == "" {
+		return *api.api.ApiEndpoint(), nil
+	}
+	u, err := url.Parse(serviceURL)
+	if err != nil {
+		return "", fmt.Errorf("cors origin: %w", err)
+	}
+	return u.Scheme + "://" + strings.ToLower(u.Host), nil
+}
+
+// AssetPath returns the path of a function's zip file in dir.
 func AssetPath(dir, function string) string {
 	return filepath.Join(dir, function+".zip")
 }

@@ -225,8 +225,8 @@ func TestCartableStack_Table(t *testing.T) {
 
 func TestCartableStack_Buckets(t *testing.T) {
 	buckets := resources("AWS::S3::Bucket")
-	if got, want := len(buckets), 2; got != want {
-		t.Fatalf("bucket count = %d, want %d (feeds and access logs)", got, want)
+	if got, want := len(buckets), 3; got != want {
+		t.Fatalf("bucket count = %d, want %d (feeds, documents and access logs)", got, want)
 	}
 
 	t.Run("public access blocked and encryption on every bucket", func(t *testing.T) {
@@ -292,6 +292,62 @@ func TestCartableStack_Buckets(t *testing.T) {
 		})
 	})
 
+	t.Run("documents bucket", func(t *testing.T) {
+		hasResource(t, "AWS::S3::Bucket", map[string]interface{}{
+			"BucketEncryption": map[string]interface{}{
+				"ServerSideEncryptionConfiguration": []interface{}{map[string]interface{}{
+					"ServerSideEncryptionByDefault": map[string]interface{}{"SSEAlgorithm": "AES256"},
+				}},
+			},
+			"OwnershipControls": map[string]interface{}{
+				"Rules": []interface{}{map[string]interface{}{"ObjectOwnership": "BucketOwnerEnforced"}},
+			},
+			"VersioningConfiguration": assertions.Match_Absent(),
+			"LoggingConfiguration": map[string]interface{}{
+				"DestinationBucketName": map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^AccessLogsBucket"))},
+				"LogFilePrefix":         "documents/",
+			},
+			"CorsConfiguration": map[string]interface{}{"CorsRules": []interface{}{map[string]interface{}{
+				"Id":             "presigned-browser-requests",
+				"AllowedMethods": []interface{}{"GET", "PUT"},
+				// Without a ServiceURL, the HTTP API's own endpoint.
+				"AllowedOrigins": []interface{}{map[string]interface{}{"Fn::GetAtt": []interface{}{
+					assertions.Match_StringLikeRegexp(jsii.String("^HttpApi")), "ApiEndpoint",
+				}}},
+				"AllowedHeaders": []interface{}{"Content-Type", "x-amz-checksum-*", "x-amz-sdk-checksum-algorithm"},
+				"ExposedHeaders": []interface{}{"ETag"},
+				"MaxAge":         stack.DocumentsCORSMaxAgeSeconds,
+			}}},
+			// No expiration: the class log is an official record.
+			"LifecycleConfiguration": map[string]interface{}{"Rules": []interface{}{map[string]interface{}{
+				"Id":                             "abort-incomplete-uploads",
+				"Status":                         "Enabled",
+				"AbortIncompleteMultipartUpload": map[string]interface{}{"DaysAfterInitiation": 1},
+			}}},
+		})
+	})
+
+	t.Run("documents bucket retained on stack deletion", func(t *testing.T) {
+		id := documentsBucketID(t)
+		r := buckets[id]
+		if got := r["DeletionPolicy"]; got != "Retain" {
+			t.Errorf("%s DeletionPolicy = %v, want Retain", id, got)
+		}
+		if got := r["UpdateReplacePolicy"]; got != "Retain" {
+			t.Errorf("%s UpdateReplacePolicy = %v, want Retain", id, got)
+		}
+	})
+
+	t.Run("no CORS on the other buckets", func(t *testing.T) {
+		documents := documentsBucketID(t)
+		for id, r := range buckets {
+			props := r["Properties"].(map[string]interface{})
+			if id != documents && props["CorsConfiguration"] != nil {
+				t.Errorf("%s CorsConfiguration = %v, want none", id, props["CorsConfiguration"])
+			}
+		}
+	})
+
 	t.Run("completion marker invokes the import", func(t *testing.T) {
 		found := template.FindResources(jsii.String("Custom::S3BucketNotifications"), like(map[string]interface{}{
 			"Properties": like(map[string]interface{}{
@@ -315,6 +371,22 @@ func TestCartableStack_Buckets(t *testing.T) {
 			t.Errorf("notifications to the import function on %s*%s = %d, want %d", stack.IncomingPrefix, stack.MarkerSuffix, got, want)
 		}
 	})
+}
+
+// documentsBucketID returns the logical id of the documents bucket, failing
+// the test unless there is exactly one.
+func documentsBucketID(t *testing.T) string {
+	t.Helper()
+	var ids []string
+	for id := range resources("AWS::S3::Bucket") {
+		if strings.HasPrefix(id, "DocumentsBucket") {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) != 1 {
+		t.Fatalf("buckets named DocumentsBucket* = %v, want one", ids)
+	}
+	return ids[0]
 }
 
 // functionID returns the logical id of the one function whose construct
@@ -380,6 +452,26 @@ func TestCartableStack_Functions(t *testing.T) {
 				stack.EnvSigningSecret: map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^SigningSecret"))},
 				stack.EnvLettersBucket: map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^FeedsBucket"))},
 				// By default, the HTTP API's URL.
+				stack.EnvServiceURL: map[string]interface{}{"Fn::Join": []interface{}{"", arrayWith(
+					"https://", map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^HttpApi"))},
+				)}},
+			})},
+			"LoggingConfig": like(map[string]interface{}{"LogGroup": assertions.Match_AnyValue()}),
+		}},
+		{"class log", map[string]interface{}{
+			"Description":                  "Cartable class log API",
+			"FunctionName":                 assertions.Match_Absent(),
+			"Runtime":                      "provided.al2023",
+			"Architectures":                []interface{}{"arm64"},
+			"Handler":                      "bootstrap",
+			"MemorySize":                   256,
+			"Timeout":                      10,
+			"ReservedConcurrentExecutions": assertions.Match_Absent(),
+			"Environment": map[string]interface{}{"Variables": assertions.Match_ObjectEquals(&map[string]interface{}{
+				stack.EnvTable:           map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Table"))},
+				stack.EnvSigningSecret:   map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^SigningSecret"))},
+				stack.EnvDocumentsBucket: map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^DocumentsBucket"))},
+				// Always the HTTP API's URL, the base of calendar feed links.
 				stack.EnvServiceURL: map[string]interface{}{"Fn::Join": []interface{}{"", arrayWith(
 					"https://", map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^HttpApi"))},
 				)}},
@@ -500,6 +592,7 @@ func TestCartableStack_HTTPAPI(t *testing.T) {
 	}{
 		{"ANY /v1/directory/{proxy+}", "DirectoryFunction"},
 		{"ANY /v1/accounts/{proxy+}", "AccountsFunction"},
+		{"ANY /v1/classlog/{proxy+}", "ClassLogFunction"},
 	}
 	for _, r := range routes {
 		t.Run(r.key, func(t *testing.T) {
@@ -600,7 +693,7 @@ func TestCartableStack_NoHourlyResources(t *testing.T) {
 
 func TestCartableStack_Outputs(t *testing.T) {
 	outputs := template.FindOutputs(jsii.String("*"), nil)
-	for _, name := range []string{"ApiURL", "TableName", "FeedsBucketName", "SigningSecretARN"} {
+	for _, name := range []string{"ApiURL", "TableName", "FeedsBucketName", "DocumentsBucketName", "SigningSecretARN"} {
 		if _, ok := (*outputs)[name]; !ok {
 			t.Errorf("output %s missing", name)
 		}
@@ -713,6 +806,7 @@ func TestCartableStack_SigningSecretAccess(t *testing.T) {
 	wantRoles := map[string]bool{
 		roleOf(t, functionID(t, "AccountsFunction")):  true,
 		roleOf(t, functionID(t, "DirectoryFunction")): true,
+		roleOf(t, functionID(t, "ClassLogFunction")):  true,
 	}
 
 	t.Run("GetSecretValue on the signing secret only", func(t *testing.T) {
@@ -803,6 +897,80 @@ func TestCartableStack_AccountsLettersAccess(t *testing.T) {
 	}
 }
 
+func TestCartableStack_ClassLogDocumentsAccess(t *testing.T) {
+	documents := documentsBucketID(t)
+	classLogRole := roleOf(t, functionID(t, "ClassLogFunction"))
+
+	gotActions := map[string]bool{}
+	var resourcesSeen []string
+	for id, r := range resources("AWS::IAM::Policy") {
+		props := r["Properties"].(map[string]interface{})
+		roles := fmt.Sprint(props["Roles"])
+		for _, st := range statements(props["PolicyDocument"]) {
+			b, _ := json.Marshal(st["Resource"])
+			if !strings.Contains(string(b), `"`+documents+`"`) {
+				continue
+			}
+			if !strings.Contains(roles, classLogRole) {
+				t.Errorf("%s (roles %s) allows %v on the documents bucket, want the class log role only", id, roles, st["Action"])
+				continue
+			}
+			if st["Effect"] != "Allow" {
+				continue
+			}
+			actions, ok := st["Action"].([]interface{})
+			if !ok {
+				actions = []interface{}{st["Action"]}
+			}
+			for _, a := range actions {
+				gotActions[fmt.Sprint(a)] = true
+			}
+			list, ok := st["Resource"].([]interface{})
+			if !ok {
+				list = []interface{}{st["Resource"]}
+			}
+			for _, res := range list {
+				rb, _ := json.Marshal(res)
+				resourcesSeen = append(resourcesSeen, string(rb))
+			}
+		}
+	}
+
+	t.Run("object actions only", func(t *testing.T) {
+		want := map[string]bool{"s3:GetObject": true, "s3:PutObject": true, "s3:DeleteObject": true}
+		if fmt.Sprint(gotActions) != fmt.Sprint(want) {
+			t.Errorf("class log actions on the documents bucket = %v, want %v", gotActions, want)
+		}
+	})
+
+	t.Run("classlog prefix only", func(t *testing.T) {
+		if len(resourcesSeen) == 0 {
+			t.Fatalf("class log role has no statement on the documents bucket")
+		}
+		want := fmt.Sprintf(`{"Fn::Join":["",[{"Fn::GetAtt":["%s","Arn"]},"/%s*"]]}`, documents, stack.ClassLogPrefix)
+		for _, got := range resourcesSeen {
+			if got != want {
+				t.Errorf("class log role resource on the documents bucket = %s, want %s", got, want)
+			}
+		}
+	})
+
+	t.Run("no other bucket", func(t *testing.T) {
+		for id, r := range resources("AWS::IAM::Policy") {
+			props := r["Properties"].(map[string]interface{})
+			if !strings.Contains(fmt.Sprint(props["Roles"]), classLogRole) {
+				continue
+			}
+			for _, st := range statements(props["PolicyDocument"]) {
+				b, _ := json.Marshal(st)
+				if strings.Contains(string(b), `"s3:`) && !strings.Contains(string(b), `"`+documents+`"`) {
+					t.Errorf("%s lets the class log role use S3 outside the documents bucket: %s", id, b)
+				}
+			}
+		}
+	})
+}
+
 func TestNewCartableStack_ServiceURL(t *testing.T) {
 	dir := t.TempDir()
 	for _, fn := range stack.Functions {
@@ -835,8 +1003,20 @@ func TestNewCartableStack_ServiceURL(t *testing.T) {
 			})},
 		}),
 	}))
+	// The accounts function only: the class log keeps the API's URL.
 	if got, want := len(*found), 1; got != want {
 		t.Errorf("functions with %s=%s = %d, want %d", stack.EnvServiceURL, serviceURL, got, want)
+	}
+
+	buckets := tmpl.FindResources(jsii.String("AWS::S3::Bucket"), like(map[string]interface{}{
+		"Properties": like(map[string]interface{}{
+			"CorsConfiguration": map[string]interface{}{"CorsRules": []interface{}{like(map[string]interface{}{
+				"AllowedOrigins": []interface{}{serviceURL},
+			})}},
+		}),
+	}))
+	if got, want := len(*buckets), 1; got != want {
+		t.Errorf("buckets with CORS origin %s = %d, want %d (the documents bucket)", serviceURL, got, want)
 	}
 }
 

@@ -185,3 +185,52 @@ func newFeedsBucket(scope awscdk.Stack, logs awss3.IBucket, notificationsRole aw
 		},
 	})
 }
+
+// Settings of the documents bucket's CORS rule.
+const (
+	// DocumentsCORSMaxAgeSeconds is how long a browser may cache the
+	// response to a preflight request. A browser may cap it lower.
+	DocumentsCORSMaxAgeSeconds = 3600
+)
+
+// documentsCORSHeaders lists the request headers that a browser page may
+// send with a presigned request to the documents bucket. A presigned PUT
+// may sign the upload's Content-Type, and recent AWS SDKs may add checksum
+// headers to it. Allowing a header cannot widen what a presigned URL
+// allows, because S3 still checks the signature.
+var documentsCORSHeaders = []string{"Content-Type", "x-amz-checksum-*", "x-amz-sdk-checksum-algorithm"}
+
+// newDocumentsBucket defines the bucket of the documents that users upload
+// and download through presigned URLs, each function under its own prefix
+// (the class log under ClassLogPrefix). origin is the only origin whose
+// pages may send these requests from a browser.
+//
+// Versioning is off, as on the feeds bucket: a deleted attachment must not
+// stay as a noncurrent version. Documents are records, so the bucket is
+// kept when the stack is deleted, and no rule expires them.
+func newDocumentsBucket(scope awscdk.Stack, logs awss3.IBucket, origin string) awss3.Bucket {
+	return awss3.NewBucket(scope, jsii.String("DocumentsBucket"), &awss3.BucketProps{
+		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:             jsii.Bool(true),
+		MinimumTLSVersion:      jsii.Number(1.2),
+		Encryption:             awss3.BucketEncryption_S3_MANAGED,
+		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		Versioned:              jsii.Bool(false),
+		RemovalPolicy:          awscdk.RemovalPolicy_RETAIN,
+		ServerAccessLogsBucket: logs,
+		ServerAccessLogsPrefix: jsii.String("documents/"),
+		Cors: &[]*awss3.CorsRule{{
+			Id:             jsii.String("presigned-browser-requests"),
+			AllowedOrigins: jsii.Strings(origin),
+			AllowedMethods: &[]awss3.HttpMethods{awss3.HttpMethods_GET, awss3.HttpMethods_PUT},
+			AllowedHeaders: jsii.Strings(documentsCORSHeaders...),
+			// ETag lets a page check what S3 stored.
+			ExposedHeaders: jsii.Strings("ETag"),
+			MaxAge:         jsii.Number(DocumentsCORSMaxAgeSeconds),
+		}},
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Id:                                  jsii.String("abort-incomplete-uploads"),
+			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
+		}},
+	})
+}

@@ -67,7 +67,7 @@ func (m *memFiles) DownloadURL(_ context.Context, key, _ string, _ time.Duration
 
 // env is a class log handler over a table that holds the two-school feed.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	h      http.Handler
 	log    *store.Store
 	dir    *dynamo.Store
@@ -95,7 +95,7 @@ var callers = map[string]access.Caller{
 	"other-school": {Person: "aaf:TEST:610", Login: "luc.girard", Schools: map[string][]access.Profile{eluard: {access.Staff, access.SchoolAdmin}}, MFA: true},
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	db, name := dynamotest.NewTable(t)
 	e := &env{t: t, log: store.New(db, name), dir: dynamo.New(db, name), files: &memFiles{},
