@@ -88,7 +88,8 @@ type Homework struct {
 	Due     string       `json:"due" dynamodbav:"due"` // yyyy-mm-dd, the school's local date
 	Minutes int          `json:"minutes,omitempty" dynamodbav:"minutes,omitempty"`
 	Kind    HomeworkKind `json:"kind" dynamodbav:"kind"`
-	// Done counts the pupils who marked the homework done.
+	// Done counts the pupils who marked the homework done. Responses to
+	// pupils and guardians leave it at zero.
 	Done int `json:"done" dynamodbav:"done"`
 }
 

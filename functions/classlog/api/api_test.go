@@ -10,6 +10,8 @@ import (
 	ics "github.com/arran4/golang-ical"
 
 	"github.com/cartable-ent/cartable/shared/classlog"
+	"github.com/cartable-ent/cartable/shared/feed/feedtest"
+	"github.com/cartable-ent/cartable/shared/importer"
 	"github.com/cartable-ent/cartable/shared/outbox"
 )
 
@@ -332,5 +334,36 @@ func TestVisa_HeadReviewsTheLog(t *testing.T) {
 	}
 	if w := e.do(http.MethodPost, groupPath(zola, "6A", "lessons"), "schooladmin", map[string]any{"subject": "0100"}, nil); w.Code != http.StatusForbidden {
 		t.Errorf("head writes a lesson: %d, want 403 (read-only)", w.Code)
+	}
+}
+
+func TestLog_StaysWhenTheTeacherLeaves(t *testing.T) {
+	e := newEnv(t)
+	l, _ := e.publish("2026-09-10")
+	f := feedtest.TwoSchools("2026-09-08")
+	f.Staff = f.Staff[1:] // teacher 500 leaves
+	e.now = e.now.Add(24 * time.Hour)
+	if _, err := importer.New(e.dir, importer.Options{Concurrency: 4, Now: func() time.Time { return e.now }}).Import(context.Background(), f); err != nil {
+		t.Fatal(err)
+	}
+	var got classlog.Lesson
+	if w := e.do(http.MethodGet, groupPath(zola, "6A", "lessons", l.ID), "pupil", nil, &got); w.Code != http.StatusOK {
+		t.Fatalf("lesson after its teacher left: %d", w.Code)
+	}
+	if got.TeacherName != "Martin Anne" {
+		t.Errorf("teacher name = %q, want the name kept in the record", got.TeacherName)
+	}
+}
+
+func TestHomework_DoneCountForStaffOnly(t *testing.T) {
+	e := newEnv(t)
+	_, h := e.publish("2026-09-10")
+	e.do(http.MethodPut, groupPath(zola, "6A", "homework", h.ID, "done"), "pupil", nil, nil)
+	for caller, want := range map[string]int{"teacher": 1, "schooladmin": 1, "pupil": 0, "guardian": 0} {
+		var got classlog.Homework
+		e.do(http.MethodGet, groupPath(zola, "6A", "homework", h.ID), caller, nil, &got)
+		if got.Done != want {
+			t.Errorf("%s sees done = %d, want %d", caller, got.Done, want)
+		}
 	}
 }

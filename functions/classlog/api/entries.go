@@ -389,8 +389,18 @@ func (a *api) loadHomework(w http.ResponseWriter, r *http.Request) (classlog.Hom
 
 func (a *api) getHomework(w http.ResponseWriter, r *http.Request) {
 	if h, ok := a.loadHomework(w, r); ok {
-		httpapi.WriteJSON(w, r, http.StatusOK, h)
+		httpapi.WriteJSON(w, r, http.StatusOK, countFor(access.CallerFrom(r.Context()), r, h))
 	}
+}
+
+// countFor hides from pupils and guardians how many pupils marked a piece
+// of homework done: the count is for the school's staff and teachers.
+func countFor(c *access.Caller, r *http.Request, h classlog.Homework) classlog.Homework {
+	school := r.PathValue("school")
+	if !c.Teaches(school, r.PathValue("group")) && !c.Is(school, access.Staff, access.SchoolAdmin) && !c.IsRegional() {
+		h.Done = 0
+	}
+	return h
 }
 
 func (a *api) editHomework(w http.ResponseWriter, r *http.Request) {

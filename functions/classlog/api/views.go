@@ -102,6 +102,9 @@ func (a *api) listHomework(w http.ResponseWriter, r *http.Request) {
 	}
 	drafts := seesDrafts(access.CallerFrom(r.Context()), r)
 	items = slices.DeleteFunc(items, func(h classlog.Homework) bool { return !drafts && !h.Visible(a.Now()) })
+	for i := range items {
+		items[i] = countFor(access.CallerFrom(r.Context()), r, items[i])
+	}
 	httpapi.WriteJSON(w, r, http.StatusOK, map[string]any{"from": from, "to": to, "items": orEmpty(items)})
 }
 
@@ -210,6 +213,7 @@ func (a *api) dueItems(ctx context.Context, person string, guardian bool, pupils
 		for _, p := range pupils {
 			if p.school == h.School && slices.Contains(p.groups, h.Group) {
 				p.Name = names[p.ID]
+				h.Done = 0 // the class's count is for the school's staff
 				items = append(items, DueItem{Homework: h, For: p.Person})
 				keys = append(keys, store.DoneKey{School: h.School, Pupil: p.ID, Homework: h.ID})
 			}
