@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"os/user"
 	"slices"
 	"strings"
@@ -82,7 +83,7 @@ func codeCommand(ctx context.Context, sub string, args []string, stdout io.Write
 			return err
 		}
 		cliAudit(ctx, store, []string{account.RegionAudit}, account.AuditEvent{
-			Action: account.ActionRegionalAdmin, Subject: a.Person, Login: *login, Detail: "code valid 7 days"})
+			Action: account.ActionRegionalAdmin, Subject: a.Person, Detail: "identifiant " + *login + ", code valable 7 jours"})
 		fmt.Fprintf(stdout, "Administrateur régional %s créé.\n", *login)
 	case "code":
 		person, err := store.LoginOwner(ctx, base, n)
@@ -92,23 +93,32 @@ func codeCommand(ctx context.Context, sub string, args []string, stdout io.Write
 		if err != nil {
 			return err
 		}
+		ar, err := store.AccountRecord(ctx, person)
+		if err != nil {
+			return err
+		}
+		had := ar.Account.CodeHash != ""
 		if err := store.SetCode(ctx, person, hash, expires.UTC().Format(time.RFC3339), "cli"); err != nil {
 			return err
 		}
-		schools := []string{account.RegionAudit}
-		if ar, err := store.AccountRecord(ctx, person); err == nil {
-			for _, m := range ar.Record.Memberships {
-				if m.Status == directory.StatusActive && !slices.Contains(schools, m.School) {
-					schools = append(schools, m.School)
-				}
-			}
-			if len(schools) > 1 {
-				schools = schools[1:]
+		// The event goes to the person's schools, or to the region for a
+		// regional admin.
+		var schools []string
+		for _, m := range ar.Record.Memberships {
+			if m.Status == directory.StatusActive && !slices.Contains(schools, m.School) {
+				schools = append(schools, m.School)
 			}
 		}
+		if len(schools) == 0 {
+			schools = []string{account.RegionAudit}
+		}
 		cliAudit(ctx, store, schools, account.AuditEvent{
-			Action: account.ActionCodeReissue, Subject: person, Login: *login, Detail: "from the admin CLI, valid 7 days"})
-		fmt.Fprintf(stdout, "Nouveau code pour %s : le précédent ne fonctionne plus.\n", *login)
+			Action: account.ActionCodeReissue, Subject: person, Detail: "identifiant " + *login + ", code de l'outil d'administration valable 7 jours"})
+		if had {
+			fmt.Fprintf(stdout, "Nouveau code pour %s : le précédent ne fonctionne plus.\n", *login)
+		} else {
+			fmt.Fprintf(stdout, "Code créé pour %s.\n", *login)
+		}
 	}
 	fmt.Fprintf(stdout, `Code d'activation à usage unique : %s
 Valable jusqu'au %s. Il ne sera plus affiché : transmettez-le à la personne par un canal sûr.
@@ -148,9 +158,12 @@ func loadKeys(ctx context.Context) (token.Keys, error) {
 	if err != nil {
 		return token.Keys{}, fmt.Errorf("configuration AWS introuvable : %w", err)
 	}
+	if os.Getenv(signingkey.EnvSecret) == "" && os.Getenv(signingkey.EnvFile) == "" {
+		return token.Keys{}, fmt.Errorf("secret de signature introuvable : définissez %s (nom du secret dans AWS Secrets Manager) ou, en local, %s (fichier, .local/signing.key avec make run)", signingkey.EnvSecret, signingkey.EnvFile)
+	}
 	secret, err := signingkey.Load(ctx, cfg)
 	if err != nil {
-		return token.Keys{}, fmt.Errorf("secret de signature introuvable (%s ou %s) : %w", signingkey.EnvSecret, signingkey.EnvFile, err)
+		return token.Keys{}, fmt.Errorf("lecture du secret de signature impossible : %w", err)
 	}
 	return token.DeriveKeys(secret)
 }

@@ -121,7 +121,7 @@ const (
 	ActionLocked         = "account-locked"
 	ActionTOTPEnrol      = "second-factor-enrolled"
 	ActionAdminGrant     = "admin-granted"
-	ActionLettersRead    = "letters-downloaded"
+	ActionLettersRead    = "letters-links-issued"
 	ActionRegionalAdmin  = "regional-admin-created"
 )
 

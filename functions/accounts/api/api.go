@@ -102,9 +102,11 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 			return false
 		}
 		msg := msgBadJSON
-		if err != io.EOF {
-			msg.FR += " (" + jsonReason(err) + ")"
-			msg.EN += " (" + err.Error() + ")"
+		if err == io.EOF {
+			msg = httpapi.Message{FR: "Le corps de la requête est vide : un objet JSON est attendu.", EN: "The request body is empty: a JSON object is expected."}
+		} else {
+			msg.FR = strings.TrimSuffix(msg.FR, ".") + " : " + jsonReason(err) + "."
+			msg.EN = strings.TrimSuffix(msg.EN, ".") + ": " + err.Error() + "."
 		}
 		httpapi.WriteProblem(w, r, http.StatusBadRequest, msg)
 		return false
@@ -124,7 +126,7 @@ func jsonReason(err error) string {
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		return "champ inconnu " + strings.TrimPrefix(err.Error(), "json: unknown field ")
 	}
-	return "contenu illisible"
+	return "contenu illisible ou tronqué"
 }
 
 // internal logs an unexpected error and writes a 500 problem.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/cartable-ent/cartable/shared/access"
 	"github.com/cartable-ent/cartable/shared/account"
+	"github.com/cartable-ent/cartable/shared/directory"
 	"github.com/cartable-ent/cartable/shared/dynamo"
 	"github.com/cartable-ent/cartable/shared/dynamotest"
 	"github.com/cartable-ent/cartable/shared/feed/feedtest"
@@ -528,5 +529,33 @@ func TestSignIn_PendingLooksLikeUnknown(t *testing.T) {
 	var terms map[string]string
 	if w := e.do(http.MethodGet, "/v1/accounts/terms", "", nil, &terms); w.Code != http.StatusOK || terms["version"] != account.TermsVersion {
 		t.Errorf("terms: %d %v, want version %s", w.Code, terms, account.TermsVersion)
+	}
+}
+
+func TestCodes_KeepValidCodesUnlessRenewed(t *testing.T) {
+	e := newEnv(t)
+	first := e.codes(codesRequest{Scope: "class", Class: "6A"})
+	w := e.do(http.MethodPost, "/v1/accounts/schools/"+zola+"/codes", e.zolaAdmin(), codesRequest{Scope: "school"}, nil)
+	if w.Code != http.StatusCreated || !strings.Contains(w.Body.String(), `"codeOutstanding":3`) {
+		t.Fatalf("school after class: %d %s, want 6A's three codes kept", w.Code, w.Body.String())
+	}
+	if w := e.activate("zoe.dupont", first["zoe.dupont"], goodPassword); w.Code != http.StatusOK {
+		t.Errorf("first letter after a school generation: %d, want it still valid", w.Code)
+	}
+	renewed := e.codes(codesRequest{Scope: "class", Class: "6A", Renew: true})
+	if w := e.activate("ines.abel", first["ines.abel"], goodPassword); w.Code != http.StatusUnauthorized {
+		t.Errorf("old letter after renew: %d, want 401", w.Code)
+	}
+	if w := e.activate("ines.abel", renewed["ines.abel"], goodPassword); w.Code != http.StatusOK {
+		t.Errorf("renewed letter: %d, want 200", w.Code)
+	}
+
+	// A class's teachers, on request.
+	teachers := e.codes(codesRequest{Scope: "class", Class: "6A", Roles: []directory.Role{directory.RoleTeacher}})
+	if _, ok := teachers["anne.martin"]; !ok || len(teachers) != 1 {
+		t.Errorf("teachers of 6A = %v, want anne.martin", teachers)
+	}
+	if w := e.do(http.MethodPost, "/v1/accounts/schools/"+zola+"/codes", e.zolaAdmin(), map[string]any{"scope": "school", "lang": "de"}, nil); w.Code != http.StatusBadRequest {
+		t.Errorf("lang de: %d, want 400", w.Code)
 	}
 }

@@ -41,7 +41,8 @@ var (
 	msgNotMember    = httpapi.Message{FR: "La personne « %s » n'est pas membre de cet établissement.", EN: "Person %q is not a member of this school."}
 	msgTooMany      = httpapi.Message{FR: "Trop de personnes dans une seule demande (%d au plus).", EN: "Too many people in one request (%d at most)."}
 	msgBadRole      = httpapi.Message{FR: "Le profil « %s » est inconnu : élève (pupil), responsable (guardian), enseignant (teacher) ou personnel (staff).", EN: "Unknown profile %q: pupil, guardian, teacher or staff."}
-	msgNothingToDo  = httpapi.Message{FR: "Aucun compte à activer dans cette sélection : tous sont déjà activés ou n'ont pas encore d'identifiant.", EN: "No account to activate in this selection: all are activated or have no login yet."}
+	msgNothingToDo  = httpapi.Message{FR: "Aucun code à générer dans cette sélection : les comptes y sont déjà activés, ont déjà un code valable (ajoutez \"renew\": true pour le remplacer) ou n'ont pas encore d'identifiant.", EN: "No code to generate in this selection: its accounts are activated, already hold a valid code (add \"renew\": true to replace it) or have no login yet."}
+	msgLang         = httpapi.Message{FR: "Le champ « lang » doit valoir « fr » ou « en ».", EN: `The field "lang" must be "fr" or "en".`}
 	msgLettersGone  = httpapi.Message{FR: "Les lettres de cette génération ont été effacées : elles ne sont gardées que 24 heures, car elles contiennent les codes. Les codes restent valables ; pour de nouvelles lettres, générez de nouveaux codes.", EN: "This generation's letters were deleted: they are kept 24 hours only, since they hold the codes. The codes stay valid; for new letters, generate new codes."}
 	msgNoBatch      = httpapi.Message{FR: "Cette génération de codes n'existe pas ou a expiré.", EN: "This generation of codes does not exist or has expired."}
 	msgAdminTarget  = httpapi.Message{FR: "Seuls les personnels et enseignants actifs de l'établissement peuvent en être administrateurs.", EN: "Only the school's active staff and teachers can be its admins."}
@@ -58,6 +59,10 @@ type codesRequest struct {
 	Roles []directory.Role `json:"roles,omitempty"`
 	// Lang is the language of the letters: "fr" (default) or "en".
 	Lang string `json:"lang,omitempty"`
+	// Renew also replaces, for a school or a class, the codes still valid
+	// from an earlier generation, whose letters then stop working. A list
+	// of people always gets new codes.
+	Renew bool `json:"renew,omitempty"`
 }
 
 // target is a person who gets a code, with the content of their letter.
@@ -111,7 +116,8 @@ func (s *server) generateCodes(w http.ResponseWriter, r *http.Request) {
 		roles = []directory.Role{directory.RolePupil, directory.RoleGuardian}
 	}
 	if req.Lang != "" && req.Lang != "fr" && req.Lang != "en" {
-		req.Lang = "fr"
+		httpapi.WriteProblem(w, r, http.StatusBadRequest, msgLang)
+		return
 	}
 
 	// Who gets a code.
@@ -178,6 +184,8 @@ func (s *server) generateCodes(w http.ResponseWriter, r *http.Request) {
 			skipped["disabled"]++
 		case a.Status == account.StatusActive && req.Scope != "people":
 			skipped["active"]++
+		case req.Scope != "people" && !req.Renew && codeValid(a, now):
+			skipped["codeOutstanding"]++
 		default:
 			chosen = append(chosen, t)
 		}
@@ -237,16 +245,25 @@ func (s *server) generateCodes(w http.ResponseWriter, r *http.Request) {
 		internal(w, r, "record code batch", err)
 		return
 	}
-	action := account.ActionCodes
+	action, subject := account.ActionCodes, ""
 	if req.Scope == "people" {
 		action = account.ActionCodeReissue
+		if len(chosen) == 1 {
+			subject = chosen[0].person
+		}
 	}
 	s.auditSchool(ctx, *c, schoolID, account.AuditEvent{Action: action, Source: source(r), Outcome: "success",
-		Detail: fmt.Sprintf("batch %s, %s, %d codes", batch.ID, batch.Scope, batch.Count)})
+		Subject: subject, Detail: fmt.Sprintf("lot %s, %s, %d code(s)", batch.ID, batch.Scope, batch.Count)})
 	if skipped["unprintable"] == 0 {
 		delete(skipped, "unprintable")
 	}
 	s.writeBatch(w, r, http.StatusCreated, batch, skipped)
+}
+
+// codeValid reports whether the account holds a code that still works.
+func codeValid(a account.Account, now time.Time) bool {
+	expires, err := time.Parse(time.RFC3339, a.CodeExpires)
+	return a.CodeHash != "" && err == nil && now.Before(expires)
 }
 
 // issueCodes stores a new code on each chosen account, eight at a time,
@@ -286,7 +303,8 @@ func (s *server) issueCodes(ctx context.Context, school directory.School, chosen
 	return out, first
 }
 
-// classTargets returns a class's pupils and their guardians.
+// classTargets returns a class's pupils, their guardians and its
+// teachers.
 func (s *server) classTargets(ctx context.Context, school string, year int, class string) ([]target, error) {
 	links, err := s.Store.GroupMembers(ctx, school, year, class)
 	if err != nil {
@@ -295,6 +313,10 @@ func (s *server) classTargets(ctx context.Context, school string, year int, clas
 	var out []target
 	guardians := map[string]*target{}
 	for _, l := range links {
+		if l.Role == directory.RoleTeacher {
+			out = append(out, target{person: l.Person, name: l.Name, role: directory.RoleTeacher, class: class})
+			continue
+		}
 		if l.Role != directory.RolePupil {
 			continue
 		}
@@ -436,7 +458,7 @@ func (s *server) codeBatch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.auditSchool(r.Context(), *access.CallerFrom(r.Context()), b.School, account.AuditEvent{
-		Action: account.ActionLettersRead, Source: source(r), Outcome: "success", Detail: "batch " + b.ID})
+		Action: account.ActionLettersRead, Source: source(r), Outcome: "success", Detail: "lot " + b.ID})
 	s.writeBatch(w, r, http.StatusOK, b, nil)
 }
 
@@ -503,9 +525,9 @@ func (s *server) setAdmin(w http.ResponseWriter, r *http.Request, grant bool) {
 			internal(w, r, "store admin role", err)
 			return
 		}
-		detail := "granted"
+		detail := "rôle accordé"
 		if !grant {
-			detail = "withdrawn"
+			detail = "rôle retiré"
 		}
 		s.auditSchool(ctx, *access.CallerFrom(ctx), school, account.AuditEvent{Action: account.ActionAdminGrant, Subject: person, Source: source(r), Outcome: "success", Detail: detail})
 	}

@@ -54,9 +54,9 @@ var DefaultLimits = Limits{
 var (
 	msgWrongCredentials = httpapi.Message{FR: "Identifiant ou mot de passe incorrect. Si vous n'avez pas encore activé votre compte, utilisez d'abord le code d'activation remis par votre établissement.", EN: "Wrong login or password. If you have not activated your account yet, first use the activation code your school gave you."}
 	msgNoAccess         = httpapi.Message{FR: "Ce compte ne donne plus accès à l'ENT : vous n'êtes plus inscrit dans un établissement.", EN: "This account no longer gives access: you are no longer enrolled in a school."}
-	msgSourceLimited    = httpapi.Message{FR: "Trop de tentatives échouées depuis cette adresse. Réessayez dans %d minutes.", EN: "Too many failed attempts from this address. Try again in %d minutes."}
-	msgSlowDown         = httpapi.Message{FR: "Trop de tentatives échouées pour ce compte. Réessayez dans %d secondes.", EN: "Too many failed attempts for this account. Try again in %d seconds."}
-	msgLocked           = httpapi.Message{FR: "Ce compte est verrouillé après des tentatives échouées. Réessayez dans %d minutes, ou demandez un nouveau code à votre établissement.", EN: "This account is locked after failed attempts. Try again in %d minutes, or ask your school for a new code."}
+	msgSourceLimited    = httpapi.Message{FR: "Trop de tentatives échouées depuis cette adresse. Réessayez dans %d minute(s).", EN: "Too many failed attempts from this address. Try again in %d minute(s)."}
+	msgSlowDown         = httpapi.Message{FR: "Trop de tentatives échouées pour ce compte. Réessayez dans %d seconde(s).", EN: "Too many failed attempts for this account. Try again in %d second(s)."}
+	msgLocked           = httpapi.Message{FR: "Ce compte est verrouillé après des tentatives échouées. Réessayez dans %d minute(s), ou demandez un nouveau code à votre établissement.", EN: "This account is locked after failed attempts. Try again in %d minute(s), or ask your school for a new code."}
 	msgSecondFactor     = httpapi.Message{FR: "Saisissez le code à 6 chiffres de votre application d'authentification.", EN: "Enter the 6-digit code of your authenticator app."}
 	msgSecondFactorNew  = httpapi.Message{FR: "Les administrateurs doivent utiliser un second facteur, configuré à l'activation du compte. Demandez un nouveau code d'activation pour le configurer.", EN: "Admins must use a second factor, set up when the account is activated. Ask for a new activation code to set it up."}
 	msgWrongSecondCode  = httpapi.Message{FR: "Le code du second facteur est incorrect ou a déjà servi.", EN: "The second-factor code is wrong or was already used."}
@@ -91,9 +91,11 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, now, src := r.Context(), s.Now(), source(r)
-	if req.Login == "" || req.Password == "" {
-		httpapi.WriteProblem(w, r, http.StatusBadRequest, format(msgMissingField, "login, password"))
-		return
+	for _, f := range []struct{ name, value string }{{"login", req.Login}, {"password", req.Password}} {
+		if f.value == "" {
+			httpapi.WriteProblem(w, r, http.StatusBadRequest, format(msgMissingField, f.name))
+			return
+		}
 	}
 	if !s.sourceAllowed(w, r, src, now) {
 		return
@@ -269,9 +271,9 @@ func (s *server) fail(ctx context.Context, ar *dynamo.AccountRecord, src string,
 		slog.WarnContext(ctx, "count account failure", "person", a.Person, "error", err)
 	}
 	c := s.auditCaller(ctx, *ar)
-	s.audit(ctx, c, account.AuditEvent{Action: account.ActionSignIn, Source: src, Outcome: "failure", Detail: "failures=" + strconv.Itoa(a.Failures)})
+	s.audit(ctx, c, account.AuditEvent{Action: account.ActionSignIn, Source: src, Outcome: "failure", Detail: strconv.Itoa(a.Failures) + " échec(s) de suite"})
 	if locked {
-		s.audit(ctx, c, account.AuditEvent{Action: account.ActionLocked, Source: src, Outcome: "success", Detail: "until " + a.LockedUntil})
+		s.audit(ctx, c, account.AuditEvent{Action: account.ActionLocked, Source: src, Outcome: "success", Detail: "jusqu'à " + a.LockedUntil})
 	}
 }
 
@@ -431,7 +433,7 @@ func (s *server) refresh(w http.ResponseWriter, r *http.Request) {
 		if slices.Contains(ses.Previous, hash) {
 			s.revoke(ctx, &ses, now)
 			c := s.auditCaller(ctx, ar)
-			s.audit(ctx, c, account.AuditEvent{Action: account.ActionRefreshReuse, Source: source(r), Outcome: "failure", Detail: "session revoked"})
+			s.audit(ctx, c, account.AuditEvent{Action: account.ActionRefreshReuse, Source: source(r), Outcome: "failure", Detail: "session révoquée"})
 			slog.WarnContext(ctx, "refresh token reused: session revoked", "person", ses.Person, "session", ses.ID)
 		}
 		httpapi.WriteProblem(w, r, http.StatusUnauthorized, msgBadRefresh)

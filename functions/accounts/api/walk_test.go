@@ -69,7 +69,7 @@ func TestRoutes_Walk(t *testing.T) {
 		"PUT /v1/accounts/password": {Path: "/v1/accounts/password", Want: wrongPassword,
 			Body: `{"currentPassword":"pas le bon","newPassword":"Trois tortues vertes au soleil"}`},
 		"POST /v1/accounts/schools/{school}/codes": {Path: "/v1/accounts/schools/" + zola + "/codes", Want: admins(http.StatusCreated),
-			Body: `{"scope":"class","class":"6B"}`},
+			Body: `{"scope":"class","class":"6B","renew":true}`},
 		"GET /v1/accounts/schools/{school}/codes/{batch}":      {Path: "/v1/accounts/schools/" + zola + "/codes/nope", Want: admins(http.StatusNotFound)},
 		"PUT /v1/accounts/schools/{school}/admins/{person}":    {Path: "/v1/accounts/schools/" + zola + "/admins/aaf:TEST:520", Want: regional(http.StatusNoContent)},
 		"DELETE /v1/accounts/schools/{school}/admins/{person}": {Path: "/v1/accounts/schools/" + zola + "/admins/aaf:TEST:520", Want: regional(http.StatusNoContent)},
