@@ -17,6 +17,9 @@ BENCH ?= .
 BENCHPKGS ?= $(PKGS)
 # Flags for `go run ./cmd/cartable-local`, e.g. RUNFLAGS='-http-port 9090'.
 RUNFLAGS ?=
+# Flags for `make smoke`, e.g. SMOKEFLAGS='-api https://api.example.fr -school 0750654D -group 3A'.
+# The teacher's token goes in CARTABLE_SMOKE_TOKEN or -token-file, not here.
+SMOKEFLAGS ?=
 # staticcheck, pinned. `go run` fetches it through the Go module proxy.
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
@@ -32,7 +35,7 @@ FUNCTIONS := $(patsubst functions/%/main.go,%,$(wildcard functions/*/main.go))
 LAMBDA_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 
-.PHONY: help tools run test build synth deploy bench lint clean cli
+.PHONY: help tools run test build synth deploy bench lint clean cli smoke
 
 help: ## Show the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -80,6 +83,9 @@ synth: build ## Build, then synthesize the CDK app into cdk.out (no AWS account 
 
 deploy: build ## Build, then deploy with the CDK app (needs AWS credentials).
 	$(CDK) deploy --all $(CDK_ARGS)
+
+smoke: ## Check a deployed stack's presigned S3 URLs (SMOKEFLAGS, see docs/smoke.md). Not for CI.
+	$(GO) run ./cmd/cartable-smoke $(SMOKEFLAGS)
 
 clean: ## Remove build output. The local data stays: rm -rf .local to reset it.
 	rm -rf bin $(DIST) cdk.out
