@@ -9,6 +9,7 @@ import (
 
 	ics "github.com/arran4/golang-ical"
 
+	"github.com/cartable-ent/cartable/shared/access"
 	"github.com/cartable-ent/cartable/shared/classlog"
 	"github.com/cartable-ent/cartable/shared/feed/feedtest"
 	"github.com/cartable-ent/cartable/shared/importer"
@@ -365,5 +366,49 @@ func TestHomework_DoneCountForStaffOnly(t *testing.T) {
 		if got.Done != want {
 			t.Errorf("%s sees done = %d, want %d", caller, got.Done, want)
 		}
+	}
+}
+
+func TestPublication_StaysOnceVisible(t *testing.T) {
+	e := newEnv(t)
+	l, _ := e.publish("2026-09-10")
+	edit := func(extra map[string]any) int {
+		body := map[string]any{"subject": "0100", "date": l.Date, "start": l.Start, "end": l.End, "title": l.Title,
+			"content": l.Content, "version": l.Version, "attachments": []string{l.Attachments[0].ID}}
+		for k, v := range extra {
+			body[k] = v
+		}
+		var got classlog.Lesson
+		w := e.do(http.MethodPut, groupPath(zola, "6A", "lessons", l.ID), "teacher", body, &got)
+		if w.Code == http.StatusOK {
+			l = got
+		}
+		return w.Code
+	}
+	if code := edit(nil); code != http.StatusOK || !l.Visible(e.now) {
+		t.Errorf("edit without publication fields: %d, visible %v; want it still published", code, l.Visible(e.now))
+	}
+	if code := edit(map[string]any{"draft": true}); code != http.StatusConflict {
+		t.Errorf("back to draft: %d, want 409", code)
+	}
+	if code := edit(map[string]any{"publishAt": e.now.Add(time.Hour)}); code != http.StatusConflict {
+		t.Errorf("postpone: %d, want 409", code)
+	}
+	if w := e.do(http.MethodDelete, groupPath(zola, "6A", "lessons", l.ID), "teacher", nil, nil); w.Code != http.StatusConflict {
+		t.Errorf("delete: %d, want 409", w.Code)
+	}
+}
+
+func TestEdit_AuthorOrSameSubjectOnly(t *testing.T) {
+	e := newEnv(t)
+	_, h := e.publish("2026-09-10")
+	other := callers["teacher"]
+	other.Person = "aaf:TEST:599"
+	other.Groups = []access.Group{{School: zola, Code: "6A", Teacher: true, Subjects: []string{"0200"}}}
+	callers["maths"] = other
+	defer delete(callers, "maths")
+	body := map[string]any{"subject": "0100", "due": h.Due, "content": "x", "version": h.Version}
+	if w := e.do(http.MethodPut, groupPath(zola, "6A", "homework", h.ID), "maths", body, nil); w.Code != http.StatusForbidden {
+		t.Errorf("another subject's teacher edits: %d, want 403", w.Code)
 	}
 }

@@ -24,9 +24,11 @@ type entryRequest struct {
 	Subject string `json:"subject"`
 	Content string `json:"content"`
 	// Publish true with no PublishAt publishes now; PublishAt schedules
-	// the publication; neither keeps a draft.
+	// the publication; Draft turns a scheduled entry back into a draft.
+	// None of them keeps the publication as it is.
 	Publish     bool       `json:"publish,omitempty"`
 	PublishAt   *time.Time `json:"publishAt,omitempty"`
+	Draft       bool       `json:"draft,omitempty"`
 	Attachments []string   `json:"attachments,omitempty"` // ids of confirmed uploads
 	// Version is the version the edit started from; ignored on creation.
 	Version int `json:"version,omitempty"`
@@ -52,6 +54,9 @@ type homeworkRequest struct {
 var (
 	msgSubject    = httpapi.Message{FR: "Vous n'enseignez pas la matière « %s » dans ce groupe : %s.", EN: "You do not teach subject %q in this group: %s."}
 	msgAttachment = httpapi.Message{FR: "La pièce jointe « %s » n'existe pas ou son envoi n'est pas confirmé.", EN: "Attachment %q does not exist or its upload is not confirmed."}
+	msgStillPublished = httpapi.Message{FR: "Cette entrée est déjà publiée : elle fait partie du cahier de textes officiel et ne peut plus être dépubliée ni reportée.", EN: "This entry is already published: it is part of the official class log and can no longer be unpublished or postponed."}
+	msgNotAuthor  = httpapi.Message{FR: "Seuls l'auteur de cette entrée et les enseignants de la même matière dans ce groupe peuvent la modifier.", EN: "Only this entry's author and the teachers of the same subject in this group can change it."}
+	msgScheduled  = httpapi.Message{FR: "Cette entrée est programmée : remettez-la d'abord en brouillon (modification avec \"draft\": true), puis supprimez-la.", EN: "This entry is scheduled: first turn it back into a draft (an edit with \"draft\": true), then delete it."}
 	msgNoLesson   = httpapi.Message{FR: "La séance « %s » n'existe pas dans ce groupe.", EN: "Lesson %q does not exist in this group."}
 )
 
@@ -68,18 +73,36 @@ func (a *api) fill(w http.ResponseWriter, r *http.Request, e *classlog.Entry, re
 		}
 	}
 	e.Subject, e.Content = strings.TrimSpace(req.Subject), req.Content
+
+	// An edit without publish or publishAt keeps the publication as it
+	// was. An entry already visible stays visible: it is part of the
+	// official record.
+	visible := e.Visible(a.Now())
 	switch {
 	case req.PublishAt != nil:
-		e.PublishAt = req.PublishAt.UTC().Truncate(time.Second)
-	case req.Publish:
+		at := req.PublishAt.UTC().Truncate(time.Second)
+		if visible && at.After(a.Now()) {
+			httpapi.WriteProblem(w, r, http.StatusConflict, msgStillPublished)
+			return false
+		}
+		if !visible || !at.Equal(e.PublishAt) {
+			e.PublishAt = at
+		}
+	case req.Publish && !visible:
 		e.PublishAt = a.Now().UTC().Truncate(time.Second)
-	default:
+	case req.Draft:
+		if visible {
+			httpapi.WriteProblem(w, r, http.StatusConflict, msgStillPublished)
+			return false
+		}
 		e.PublishAt = time.Time{}
 	}
 	e.Attachments = nil
 	for _, id := range req.Attachments {
 		u, err := a.Log.Upload(r.Context(), school, id)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && (!u.Confirmed || u.Group != group)) {
+		// An upload of the school may serve any of its groups: a copied
+		// lesson keeps its files.
+		if errors.Is(err, store.ErrNotFound) || (err == nil && !u.Confirmed) {
 			httpapi.WriteProblem(w, r, http.StatusBadRequest, format(msgAttachment, id))
 			return false
 		}
@@ -90,6 +113,23 @@ func (a *api) fill(w http.ResponseWriter, r *http.Request, e *classlog.Entry, re
 		e.Attachments = append(e.Attachments, u.Attachment)
 	}
 	return true
+}
+
+// mayChange reports whether the caller may edit or delete an entry of the
+// path's group: its author, or a teacher of the group who teaches the
+// entry's subject (co-teaching). It writes a 403 problem otherwise.
+func mayChange(w http.ResponseWriter, r *http.Request, e classlog.Entry) bool {
+	c := access.CallerFrom(r.Context())
+	if c.Person == e.Teacher {
+		return true
+	}
+	for _, g := range c.Groups {
+		if g.Teacher && g.School == e.School && g.Code == e.Group && slices.Contains(g.Subjects, e.Subject) {
+			return true
+		}
+	}
+	httpapi.WriteProblem(w, r, http.StatusForbidden, msgNotAuthor)
+	return false
 }
 
 // stamp sets who wrote an entry and when, on creation and on each edit.
@@ -212,7 +252,7 @@ func (a *api) editLesson(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	prev, ok := a.loadLesson(w, r)
-	if !ok {
+	if !ok || !mayChange(w, r, prev.Entry) {
 		return
 	}
 	if req.Version != prev.Version {
@@ -243,7 +283,7 @@ func (a *api) editLesson(w http.ResponseWriter, r *http.Request) {
 
 func (a *api) deleteLesson(w http.ResponseWriter, r *http.Request) {
 	l, ok := a.loadLesson(w, r)
-	if !ok {
+	if !ok || !mayChange(w, r, l.Entry) {
 		return
 	}
 	a.deleteEntry(w, r, l.Entry, "L#"+l.Date+"#"+l.ID)
@@ -251,7 +291,11 @@ func (a *api) deleteLesson(w http.ResponseWriter, r *http.Request) {
 
 func (a *api) deleteEntry(w http.ResponseWriter, r *http.Request, e classlog.Entry, sk string) {
 	if !e.PublishAt.IsZero() {
-		httpapi.WriteProblem(w, r, http.StatusConflict, msgPublished)
+		msg := msgPublished
+		if !e.Visible(a.Now()) {
+			msg = msgScheduled
+		}
+		httpapi.WriteProblem(w, r, http.StatusConflict, msg)
 		return
 	}
 	c := access.CallerFrom(r.Context())
@@ -283,6 +327,12 @@ func (a *api) copyLesson(w http.ResponseWriter, r *http.Request) {
 	if !c.Teaches(src.School, req.Group) {
 		httpapi.WriteProblem(w, r, http.StatusForbidden, format(msgNotTeaching, req.Group))
 		return
+	}
+	for _, g := range c.Groups {
+		if g.Teacher && g.School == src.School && g.Code == req.Group && len(g.Subjects) > 0 && !slices.Contains(g.Subjects, src.Subject) {
+			httpapi.WriteProblem(w, r, http.StatusBadRequest, format(msgSubject, src.Subject, strings.Join(g.Subjects, ", ")))
+			return
+		}
 	}
 	l := src
 	l.Group = req.Group
@@ -409,7 +459,7 @@ func (a *api) editHomework(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	prev, ok := a.loadHomework(w, r)
-	if !ok {
+	if !ok || !mayChange(w, r, prev.Entry) {
 		return
 	}
 	if req.Version != prev.Version {
@@ -476,7 +526,7 @@ func maxTime(a, b time.Time) time.Time {
 
 func (a *api) deleteHomework(w http.ResponseWriter, r *http.Request) {
 	h, ok := a.loadHomework(w, r)
-	if !ok {
+	if !ok || !mayChange(w, r, h.Entry) {
 		return
 	}
 	a.deleteEntry(w, r, h.Entry, "W#"+h.Due+"#"+h.ID)

@@ -80,7 +80,7 @@ type env struct {
 // callers are the people of the two-school feed, as their tokens say.
 var callers = map[string]access.Caller{
 	"teacher": {Person: "aaf:TEST:500", Login: "anne.martin", Schools: map[string][]access.Profile{zola: {access.Teacher}},
-		Groups: []access.Group{{School: zola, Code: "6A", Teacher: true, Class: true, Subjects: []string{"0100"}}, {School: zola, Code: "LAT", Teacher: true, Subjects: []string{"0300"}}}},
+		Groups: []access.Group{{School: zola, Code: "6A", Teacher: true, Class: true, Subjects: []string{"0100"}}, {School: zola, Code: "LAT", Teacher: true, Subjects: []string{"0300", "0100"}}}},
 	"teacher-eluard": {Person: "aaf:TEST:600", Login: "jean.moreau", Schools: map[string][]access.Profile{eluard: {access.Teacher}},
 		Groups: []access.Group{{School: eluard, Code: "2nde1", Teacher: true, Class: true, Subjects: []string{"0200"}}}},
 	"pupil": {Person: "aaf:TEST:3", Login: "ines.abel", Schools: map[string][]access.Profile{zola: {access.Pupil}},

@@ -69,7 +69,7 @@ func LogPK(school string, year int, group string) string {
 	return "LOG#" + school + "#" + strconv.Itoa(year) + "#" + group
 }
 
-func lessonSK(l classlog.Lesson) string    { return "L#" + l.Date + "#" + l.ID }
+func lessonSK(l classlog.Lesson) string     { return "L#" + l.Date + "#" + l.ID }
 func homeworkSK(h classlog.Homework) string { return "W#" + h.Due + "#" + h.ID }
 func historyPK(school, id string) string    { return "HIST#" + school + "#" + id }
 func donePK(school, pupil string) string    { return "DONE#" + school + "#" + pupil }
