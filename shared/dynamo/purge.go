@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +14,21 @@ import (
 	"github.com/cartable-ent/cartable/shared/directory"
 	"github.com/cartable-ent/cartable/shared/table"
 )
+
+// DoneMarksPK returns the partition of a pupil's class log done marks in
+// a school (see functions/classlog/store).
+func DoneMarksPK(school, pupil string) string { return "DONE#" + school + "#" + pupil }
+
+// schoolsOf returns the schools of a record's pupil memberships.
+func schoolsOf(rec Record) []string {
+	var out []string
+	for _, m := range rec.Memberships {
+		if m.Role == directory.RolePupil && !slices.Contains(out, m.School) {
+			out = append(out, m.School)
+		}
+	}
+	return out
+}
 
 // PurgeDue returns the people whose purge date is on or before day
 // (yyyy-mm-dd), from every shard of the purge list.
@@ -63,6 +79,16 @@ func (s *Store) PurgePerson(ctx context.Context, id, day string) (bool, error) {
 	}
 
 	w := NewWriter(ctx, s.DB, s.Table, 2)
+	// A pupil's class log done marks, in each school the pupil was in.
+	for _, school := range schoolsOf(rec) {
+		marks, err := s.Partition(ctx, DoneMarksPK(school, id))
+		if err != nil {
+			return false, err
+		}
+		for _, it := range marks {
+			_ = w.Delete(KeyOf(it))
+		}
+	}
 	for _, r := range children {
 		_ = w.Delete(key(PersonPK(r.Pupil), RelationSK(id)))
 	}

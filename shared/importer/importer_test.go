@@ -6,10 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/cartable-ent/cartable/shared/directory"
 	"github.com/cartable-ent/cartable/shared/dynamo"
 	"github.com/cartable-ent/cartable/shared/dynamotest"
 	"github.com/cartable-ent/cartable/shared/feed"
+	"github.com/cartable-ent/cartable/shared/table"
 )
 
 func TestMain(m *testing.M) { dynamotest.Main(m) }
@@ -399,6 +402,24 @@ func TestPurge_DeletesPersonAfterGrace(t *testing.T) {
 		pupils: []feed.Person{{ID: "1", Kind: feed.KindPupil, Op: feed.Delete}},
 	})
 
+	// What other functions keep about the pupil goes too: a class log
+	// done mark, the calendar token and the login.
+	str := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+	extra := []dynamo.Item{
+		{table.PK: str(dynamo.DoneMarksPK("0750654D", "aaf:TEST:1")), table.SK: str("hw1")},
+		{table.PK: str(dynamo.PersonPK("aaf:TEST:1")), table.SK: str(dynamo.CalendarPointerSK), "tokenHash": str("abc")},
+		{table.PK: str("CAL#abc"), table.SK: str("#CAL"), "person": str("aaf:TEST:1")},
+	}
+	for _, it := range extra {
+		if err := store.Put(ctx, it); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ar, err := store.AccountRecord(ctx, "aaf:TEST:1")
+	if err != nil || ar.Account.Login == "" {
+		t.Fatalf("pupil's account = %+v, %v; want one with a login", ar.Account, err)
+	}
+
 	for _, tt := range []struct {
 		day  string
 		want int
@@ -420,6 +441,15 @@ func TestPurge_DeletesPersonAfterGrace(t *testing.T) {
 	}
 	if len(children) != 1 {
 		t.Errorf("guardian children after purge = %d, want 1", len(children))
+	}
+	for _, pk := range []string{dynamo.DoneMarksPK("0750654D", "aaf:TEST:1"), "CAL#abc", "LOGIN#" + ar.Account.BaseLogin} {
+		items, err := store.Partition(ctx, pk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(items) != 0 {
+			t.Errorf("%s after purge: %d items, want none", pk, len(items))
+		}
 	}
 }
 

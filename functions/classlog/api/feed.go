@@ -39,7 +39,7 @@ func (a *api) revokeCalendar(w http.ResponseWriter, r *http.Request) {
 }
 
 // calendarFeed serves a person's homework due dates as iCalendar, from a
-// week ago to two months ahead. The address's secret is the only
+// week ago to 55 days ahead. The address's secret is the only
 // credential, as calendar applications send no token; it never reaches a
 // log.
 func (a *api) calendarFeed(w http.ResponseWriter, r *http.Request) {

@@ -8,7 +8,8 @@
 //	id pointer  LOG#<school>#<year>#<group>   I#<id>          (sk: the entry's SK)
 //	visa        LOG#<school>#<year>#<group>   V#<date>
 //	history     HIST#<school>#<entry id>      <at RFC3339Nano>#<version>
-//	done mark   DONE#<school>#<pupil>         <homework id>
+//	done mark   DONE#<school>#<pupil>         <homework id>   (TTL: 31 August after the year)
+//	upload      ATT#<school>#<attachment id>  #ATT            (TTL while unconfirmed)
 //
 // # Access patterns
 //
@@ -72,7 +73,7 @@ func LogPK(school string, year int, group string) string {
 func lessonSK(l classlog.Lesson) string     { return "L#" + l.Date + "#" + l.ID }
 func homeworkSK(h classlog.Homework) string { return "W#" + h.Due + "#" + h.ID }
 func historyPK(school, id string) string    { return "HIST#" + school + "#" + id }
-func donePK(school, pupil string) string    { return "DONE#" + school + "#" + pupil }
+func donePK(school, pupil string) string    { return DonePrefix + school + "#" + pupil }
 
 func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
 
@@ -391,6 +392,10 @@ func (s *Store) SetDone(ctx context.Context, h classlog.Homework, pupil string, 
 	delta := "1"
 	if done {
 		mark["school"], mark["pupil"], mark["homework"], mark["at"], mark["t"] = str(h.School), str(pupil), str(h.ID), str(at.UTC().Format(time.RFC3339)), str("done")
+		// A mark matters for the school year only: it expires at the end
+		// of the summer that follows. The directory's purge deletes it
+		// sooner when the pupil leaves.
+		mark[table.TTL] = &types.AttributeValueMemberN{Value: strconv.FormatInt(DoneExpiry(h.Year).Unix(), 10)}
 		actions = append(actions, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.Table), Item: mark, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
 	} else {
 		delta = "-1"
@@ -416,6 +421,15 @@ func (s *Store) SetDone(ctx context.Context, h classlog.Homework, pupil string, 
 	}
 	return nil
 }
+
+// DoneExpiry returns when the done marks of a school year expire: 31
+// August at the end of that year, when the next one starts.
+func DoneExpiry(year int) time.Time { return time.Date(year+1, time.August, 31, 0, 0, 0, 0, time.UTC) }
+
+// DonePrefix starts the partition key of a pupil's done marks:
+// DONE#<school>#<pupil>, as dynamo.DoneMarksPK builds it for the
+// directory's purge, which deletes them with the pupil.
+const DonePrefix = "DONE#"
 
 // Visa is a head of school's review mark on a group's log.
 type Visa struct {
