@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -180,11 +181,37 @@ func internal(w http.ResponseWriter, r *http.Request, what string, err error) {
 // year returns the current school year.
 func (a *api) year() int { return directory.SchoolYear(a.Now()) }
 
-// groupOf checks that the path's group exists in the school this year and
-// returns it with the school. It writes a 404 problem when it does not.
-func (a *api) groupOf(w http.ResponseWriter, r *http.Request) (directory.School, directory.Group, bool) {
+var msgYear = httpapi.Message{FR: "Le paramètre « year » doit être une année scolaire (par exemple 2025 pour 2025-2026), et seuls les personnels et administrateurs de l'établissement consultent les années passées.", EN: "Parameter \"year\" must be a school year (e.g. 2025 for 2025-2026), and only the school's staff and admins read past years."}
+
+// yearOf returns the school year a request concerns: the current one, or
+// the ?year= of an earlier one for the school's staff and admins, who
+// review past logs (teachers' tokens only list this year's groups). It
+// writes a problem and returns false on a bad or refused year.
+func (a *api) yearOf(w http.ResponseWriter, r *http.Request) (int, bool) {
+	current := a.year()
+	param := r.URL.Query().Get("year")
+	if param == "" {
+		return current, true
+	}
+	y, err := strconv.Atoi(param)
+	c := access.CallerFrom(r.Context())
+	switch {
+	case err != nil || y > current || y < current-20:
+		httpapi.WriteProblem(w, r, http.StatusBadRequest, msgYear)
+		return 0, false
+	case y != current && !(c.IsRegional() || c.Is(r.PathValue("school"), access.Staff, access.SchoolAdmin)):
+		httpapi.WriteProblem(w, r, http.StatusForbidden, msgYear)
+		return 0, false
+	}
+	return y, true
+}
+
+// groupOf checks that the path's group exists in the school in the year
+// and returns it with the school. It writes a 404 problem when it does
+// not.
+func (a *api) groupOf(w http.ResponseWriter, r *http.Request, year int) (directory.School, directory.Group, bool) {
 	schoolID, code := r.PathValue("school"), r.PathValue("group")
-	g, err := a.Directory.Group(r.Context(), schoolID, a.year(), code)
+	g, err := a.Directory.Group(r.Context(), schoolID, year, code)
 	if errors.Is(err, dynamo.ErrNotFound) {
 		httpapi.WriteProblem(w, r, http.StatusNotFound, format(msgNoGroup, code))
 		return directory.School{}, directory.Group{}, false

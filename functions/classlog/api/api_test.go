@@ -9,6 +9,7 @@ import (
 
 	ics "github.com/arran4/golang-ical"
 
+	"github.com/cartable-ent/cartable/functions/classlog/store"
 	"github.com/cartable-ent/cartable/shared/access"
 	"github.com/cartable-ent/cartable/shared/classlog"
 	"github.com/cartable-ent/cartable/shared/feed/feedtest"
@@ -410,5 +411,29 @@ func TestEdit_AuthorOrSameSubjectOnly(t *testing.T) {
 	body := map[string]any{"subject": "0100", "due": h.Due, "content": "x", "version": h.Version}
 	if w := e.do(http.MethodPut, groupPath(zola, "6A", "homework", h.ID), "maths", body, nil); w.Code != http.StatusForbidden {
 		t.Errorf("another subject's teacher edits: %d, want 403", w.Code)
+	}
+}
+
+func TestPastYear_ReadByStaffOnly(t *testing.T) {
+	e := newEnv(t)
+	last := time.Date(2025, 9, 2, 6, 0, 0, 0, time.UTC)
+	if _, err := importer.New(e.dir, importer.Options{Concurrency: 4, Year: 2025, Now: func() time.Time { return last }}).Import(context.Background(), feedtest.TwoSchools("2025-09-01")); err != nil {
+		t.Fatal(err)
+	}
+	l := classlog.Lesson{Entry: classlog.Entry{ID: "old", School: zola, Year: 2025, Group: "6A", Subject: "0100", Content: "<p>Archive</p>",
+		PublishAt: last, Teacher: "aaf:TEST:500", Created: last, Updated: last, Version: 1}, Date: "2025-09-02", Start: "08:00", End: "09:00", Title: "Archive"}
+	if err := e.log.PutLesson(context.Background(), l, nil, store.Change{By: "aaf:TEST:500", Action: "create"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	path := groupPath(zola, "6A", "lessons") + "?year=2025&from=2025-09-01&to=2025-09-30"
+	for caller, want := range map[string]int{"schooladmin": 200, "staff": 200, "regional": 200, "teacher": 403, "pupil": 403} {
+		var list struct{ Items []classlog.Lesson }
+		w := e.do(http.MethodGet, path, caller, nil, &list)
+		if w.Code != want || (want == 200 && len(list.Items) != 1) {
+			t.Errorf("%s reads 2025: %d, %d lessons; want %d", caller, w.Code, len(list.Items), want)
+		}
+	}
+	if w := e.do(http.MethodGet, groupPath(zola, "6A", "lessons")+"?year=deux", "schooladmin", nil, nil); w.Code != http.StatusBadRequest {
+		t.Errorf("year=deux: %d, want 400", w.Code)
 	}
 }

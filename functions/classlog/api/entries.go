@@ -198,7 +198,7 @@ func (a *api) createLesson(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &req) {
 		return
 	}
-	if _, _, ok := a.groupOf(w, r); !ok {
+	if _, _, ok := a.groupOf(w, r, a.year()); !ok {
 		return
 	}
 	c := access.CallerFrom(r.Context())
@@ -225,7 +225,11 @@ func (a *api) createLesson(w http.ResponseWriter, r *http.Request) {
 // loadLesson reads the path's lesson. Pupils and guardians get 404 for a
 // lesson not yet visible.
 func (a *api) loadLesson(w http.ResponseWriter, r *http.Request) (classlog.Lesson, bool) {
-	l, err := a.Log.Lesson(r.Context(), r.PathValue("school"), a.year(), r.PathValue("group"), r.PathValue("entry"))
+	year, ok := a.yearOf(w, r)
+	if !ok {
+		return classlog.Lesson{}, false
+	}
+	l, err := a.Log.Lesson(r.Context(), r.PathValue("school"), year, r.PathValue("group"), r.PathValue("entry"))
 	if err == nil && !l.Visible(a.Now()) && !seesDrafts(access.CallerFrom(r.Context()), r) {
 		err = store.ErrNotFound
 	}
@@ -347,12 +351,16 @@ func (a *api) copyLesson(w http.ResponseWriter, r *http.Request) {
 
 func (a *api) history(w http.ResponseWriter, r *http.Request) {
 	school, group, id := r.PathValue("school"), r.PathValue("group"), r.PathValue("entry")
+	year, ok := a.yearOf(w, r)
+	if !ok {
+		return
+	}
 	// The entry must be of this group: its history is reached through it.
 	var err error
 	if strings.Contains(r.Pattern, "/lessons/") {
-		_, err = a.Log.Lesson(r.Context(), school, a.year(), group, id)
+		_, err = a.Log.Lesson(r.Context(), school, year, group, id)
 	} else {
-		_, err = a.Log.Homework(r.Context(), school, a.year(), group, id)
+		_, err = a.Log.Homework(r.Context(), school, year, group, id)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		httpapi.WriteProblem(w, r, http.StatusNotFound, msgNoEntry)
@@ -375,7 +383,7 @@ func (a *api) createHomework(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &req) {
 		return
 	}
-	if _, _, ok := a.groupOf(w, r); !ok {
+	if _, _, ok := a.groupOf(w, r, a.year()); !ok {
 		return
 	}
 	c := access.CallerFrom(r.Context())
@@ -422,7 +430,11 @@ func (a *api) lessonDate(w http.ResponseWriter, r *http.Request, id string) (str
 }
 
 func (a *api) loadHomework(w http.ResponseWriter, r *http.Request) (classlog.Homework, bool) {
-	h, err := a.Log.Homework(r.Context(), r.PathValue("school"), a.year(), r.PathValue("group"), r.PathValue("entry"))
+	year, ok := a.yearOf(w, r)
+	if !ok {
+		return classlog.Homework{}, false
+	}
+	h, err := a.Log.Homework(r.Context(), r.PathValue("school"), year, r.PathValue("group"), r.PathValue("entry"))
 	if err == nil && !h.Visible(a.Now()) && !seesDrafts(access.CallerFrom(r.Context()), r) {
 		err = store.ErrNotFound
 	}

@@ -64,7 +64,11 @@ func weekStart(now time.Time, zone string) int {
 // listLessons lists a group's lessons of a period, by default the current
 // week. Pupils and guardians see published lessons only.
 func (a *api) listLessons(w http.ResponseWriter, r *http.Request) {
-	school, g, ok := a.groupOf(w, r)
+	year, ok := a.yearOf(w, r)
+	if !ok {
+		return
+	}
+	school, g, ok := a.groupOf(w, r, year)
 	if !ok {
 		return
 	}
@@ -73,7 +77,7 @@ func (a *api) listLessons(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	lessons, err := a.Log.Lessons(r.Context(), school.ID, a.year(), g.Code, from, to)
+	lessons, err := a.Log.Lessons(r.Context(), school.ID, year, g.Code, from, to)
 	if err != nil {
 		internal(w, r, "read lessons", err)
 		return
@@ -87,7 +91,11 @@ func (a *api) listLessons(w http.ResponseWriter, r *http.Request) {
 // listHomework lists a group's homework due in a period, by default the
 // next two weeks.
 func (a *api) listHomework(w http.ResponseWriter, r *http.Request) {
-	school, g, ok := a.groupOf(w, r)
+	year, ok := a.yearOf(w, r)
+	if !ok {
+		return
+	}
+	school, g, ok := a.groupOf(w, r, year)
 	if !ok {
 		return
 	}
@@ -95,7 +103,7 @@ func (a *api) listHomework(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	items, err := a.Log.HomeworkDue(r.Context(), []store.GroupRef{{School: school.ID, Year: a.year(), Group: g.Code}}, from, to)
+	items, err := a.Log.HomeworkDue(r.Context(), []store.GroupRef{{School: school.ID, Year: year, Group: g.Code}}, from, to)
 	if err != nil {
 		internal(w, r, "read homework", err)
 		return
@@ -281,7 +289,7 @@ func (a *api) addVisa(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &req) {
 		return
 	}
-	school, g, ok := a.groupOf(w, r)
+	school, g, ok := a.groupOf(w, r, a.year())
 	if !ok {
 		return
 	}
@@ -299,11 +307,15 @@ func (a *api) addVisa(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) listVisas(w http.ResponseWriter, r *http.Request) {
-	school, g, ok := a.groupOf(w, r)
+	year, ok := a.yearOf(w, r)
 	if !ok {
 		return
 	}
-	visas, err := a.Log.Visas(r.Context(), store.GroupRef{School: school.ID, Year: a.year(), Group: g.Code})
+	school, g, ok := a.groupOf(w, r, year)
+	if !ok {
+		return
+	}
+	visas, err := a.Log.Visas(r.Context(), store.GroupRef{School: school.ID, Year: year, Group: g.Code})
 	if err != nil {
 		internal(w, r, "read visas", err)
 		return
