@@ -89,10 +89,11 @@ var callers = map[string]access.Caller{
 		Groups: []access.Group{{School: zola, Code: "6B", Class: true}}},
 	"guardian": {Person: "aaf:TEST:900", Login: "marie.dupont", Schools: map[string][]access.Profile{zola: {access.Guardian}, eluard: {access.Guardian}},
 		Children: []access.Child{{Person: "aaf:TEST:1", School: zola, Groups: []string{"6A"}, Classes: []string{"6A"}}, {Person: "aaf:TEST:2", School: eluard, Groups: []string{"2nde1"}, Classes: []string{"2nde1"}}}},
-	"staff":        {Person: "aaf:TEST:520", Login: "sophie.roux", Schools: map[string][]access.Profile{zola: {access.Staff}}},
-	"schooladmin":  {Person: "aaf:TEST:510", Login: "paul.bernard", Schools: map[string][]access.Profile{zola: {access.Staff, access.SchoolAdmin}}, MFA: true},
-	"regional":     {Person: "admin:region", Login: "region", Regional: true, MFA: true},
-	"other-school": {Person: "aaf:TEST:610", Login: "luc.girard", Schools: map[string][]access.Profile{eluard: {access.Staff, access.SchoolAdmin}}, MFA: true},
+	"staff":              {Person: "aaf:TEST:520", Login: "sophie.roux", Schools: map[string][]access.Profile{zola: {access.Staff}}},
+	"schooladmin":        {Person: "aaf:TEST:510", Login: "paul.bernard", Schools: map[string][]access.Profile{zola: {access.Staff, access.SchoolAdmin}}, MFA: true},
+	"schooladmin-no-mfa": {Person: "aaf:TEST:510", Login: "paul.bernard", Schools: map[string][]access.Profile{zola: {access.Staff, access.SchoolAdmin}}},
+	"regional":           {Person: "admin:region", Login: "region", Regional: true, MFA: true},
+	"other-school":       {Person: "aaf:TEST:610", Login: "luc.girard", Schools: map[string][]access.Profile{eluard: {access.Staff, access.SchoolAdmin}}, MFA: true},
 }
 
 func newEnv(t testing.TB) *env {

@@ -30,7 +30,7 @@ func TestRoutes_Walk(t *testing.T) {
 	}
 	all := func(code int) map[string]int { return status(code, map[string]int{accesstest.Anonymous: code}) }
 	readers := func(code int) map[string]int {
-		return status(http.StatusForbidden, map[string]int{"teacher": code, "pupil": code, "guardian": code, "staff": code, "schooladmin": code, "regional": code})
+		return status(http.StatusForbidden, map[string]int{"teacher": code, "pupil": code, "guardian": code, "staff": code, "schooladmin": code, "schooladmin-no-mfa": code, "regional": code})
 	}
 	writers := func(code int) map[string]int { return status(http.StatusForbidden, map[string]int{"teacher": code}) }
 	reviewers := func(code int) map[string]int {
