@@ -20,7 +20,7 @@ import (
 	"github.com/cartable-ent/cartable/shared/directory"
 )
 
-// HomeworkKind is what a piece of homework asks.
+// HomeworkKind is the kind of work a piece of homework requires.
 type HomeworkKind string
 
 // Homework kinds.
@@ -35,7 +35,7 @@ const (
 var Kinds = []HomeworkKind{KindWritten, KindOral, KindReading, KindTest}
 
 // Attachment is a file attached to a lesson or a piece of homework. Its
-// content is in S3 under Key, which only the server knows.
+// content is in S3 under Key, which responses never include.
 type Attachment struct {
 	ID   string `json:"id" dynamodbav:"id"`
 	Name string `json:"name" dynamodbav:"name"`
@@ -187,8 +187,8 @@ func CheckLesson(l *Lesson) error {
 }
 
 // CheckHomework checks a piece of homework's own fields and sanitises its
-// content. lessonDate is the date of the lesson it is set with, "" when
-// it stands alone.
+// content. lessonDate is the date of the lesson it is set with, or ""
+// for homework set without a lesson.
 func CheckHomework(h *Homework, lessonDate string) error {
 	if _, err := CheckDate("due", h.Due, h.Year); err != nil {
 		return err

@@ -35,10 +35,10 @@ import (
 	"github.com/cartable-ent/cartable/shared/table"
 )
 
-// NOTE: an event is never withdrawn. An entry unpublished, rescheduled or
-// edited after its event was written still has that event queued, so the
-// notification service must read the entry again when the event comes due
-// and send nothing for an entry no longer visible as the event describes.
+// NOTE: an event is never withdrawn. An entry rescheduled or edited after
+// its event was written keeps that event queued. The notification service
+// must therefore read the entry again when the event comes due, and send
+// nothing when the entry no longer matches the event.
 
 // Shards is the number of partitions events spread over.
 const Shards = 16

@@ -1,7 +1,8 @@
 // Package api is the class log function's HTTP handler (cahier de
-// textes): lessons and homework by class or group, their attachments,
-// pupils' done marks, the head of school's review marks, the pupils' and
-// guardians' lists of homework due, and a private calendar feed.
+// textes). It serves lessons and homework by class or group, with their
+// attachments, pupils' done marks and the head of school's review marks.
+// It also serves the lists of homework due for pupils and guardians, and
+// a private calendar feed.
 package api
 
 import (
@@ -57,8 +58,8 @@ type Config struct {
 	Calendars Calendars
 	// BaseURL is the API's public address, for calendar feed links.
 	BaseURL string
-	// DueChangeNotice is how close to its due date a change of due date is
-	// announced to families; zero means 48 hours.
+	// DueChangeNotice is the time before a due date within which moving
+	// the date is announced to families. Zero means 48 hours.
 	DueChangeNotice time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time

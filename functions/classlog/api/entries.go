@@ -181,7 +181,7 @@ func eventData(e classlog.Entry, extra map[string]any) map[string]any {
 	return data
 }
 
-// writeEntryError answers a store error of a write.
+// writeEntryError writes the problem for a store error of a write.
 func writeEntryError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, store.ErrConflict):

@@ -25,8 +25,8 @@ type uploadRequest struct {
 	Size int64  `json:"size"`
 }
 
-// UploadStart is the answer to an upload request: the attachment's id and
-// where to send its content, with which headers, before the link expires.
+// UploadStart is the response to an upload request: the attachment's id,
+// and the presigned request that sends its content before it expires.
 type UploadStart struct {
 	ID     string        `json:"id"`
 	Upload UploadRequest `json:"upload"`
@@ -110,7 +110,7 @@ func (a *api) homeworkAttachment(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// download answers a short-lived link to one of an entry's attachments.
+// download writes a short-lived link to one of an entry's attachments.
 // The entry was read through the path's school and group, so a link can
 // only reach that school's objects.
 func (a *api) download(w http.ResponseWriter, r *http.Request, attachments []classlog.Attachment) {

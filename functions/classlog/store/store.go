@@ -112,9 +112,9 @@ type HistoryEntry struct {
 	Snapshot string   `json:"snapshot" dynamodbav:"snapshot"`
 }
 
-// PutLesson writes a lesson. With prev nil it creates it; otherwise prev
-// is the lesson as read, and the write fails with ErrConflict when the
-// stored version is no longer prev's.
+// PutLesson writes a lesson. With prev nil it creates the lesson.
+// Otherwise prev is the lesson as read, and the write fails with
+// ErrConflict when the stored version is no longer prev's.
 func (s *Store) PutLesson(ctx context.Context, l classlog.Lesson, prev *classlog.Lesson, ch Change, fields []string) error {
 	pk := LogPK(l.School, l.Year, l.Group)
 	it, err := item(pk, lessonSK(l), "lesson", l)
