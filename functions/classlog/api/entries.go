@@ -52,12 +52,12 @@ type homeworkRequest struct {
 
 // Messages of writes.
 var (
-	msgSubject    = httpapi.Message{FR: "Vous n'enseignez pas la matière « %s » dans ce groupe : %s.", EN: "You do not teach subject %q in this group: %s."}
-	msgAttachment = httpapi.Message{FR: "La pièce jointe « %s » n'existe pas ou son envoi n'est pas confirmé.", EN: "Attachment %q does not exist or its upload is not confirmed."}
+	msgSubject        = httpapi.Message{FR: "Vous n'enseignez pas la matière « %s » dans ce groupe : %s.", EN: "You do not teach subject %q in this group: %s."}
+	msgAttachment     = httpapi.Message{FR: "La pièce jointe « %s » n'existe pas ou son envoi n'est pas confirmé.", EN: "Attachment %q does not exist or its upload is not confirmed."}
 	msgStillPublished = httpapi.Message{FR: "Cette entrée est déjà publiée : elle fait partie du cahier de textes officiel et ne peut plus être dépubliée ni reportée.", EN: "This entry is already published: it is part of the official class log and can no longer be unpublished or postponed."}
-	msgNotAuthor  = httpapi.Message{FR: "Seuls l'auteur de cette entrée et les enseignants de la même matière dans ce groupe peuvent la modifier.", EN: "Only this entry's author and the teachers of the same subject in this group can change it."}
-	msgScheduled  = httpapi.Message{FR: "Cette entrée est programmée : remettez-la d'abord en brouillon (modification avec \"draft\": true), puis supprimez-la.", EN: "This entry is scheduled: first turn it back into a draft (an edit with \"draft\": true), then delete it."}
-	msgNoLesson   = httpapi.Message{FR: "La séance « %s » n'existe pas dans ce groupe.", EN: "Lesson %q does not exist in this group."}
+	msgNotAuthor      = httpapi.Message{FR: "Seuls l'auteur de cette entrée et les enseignants de la même matière dans ce groupe peuvent la modifier.", EN: "Only this entry's author and the teachers of the same subject in this group can change it."}
+	msgScheduled      = httpapi.Message{FR: "Cette entrée est programmée : remettez-la d'abord en brouillon (modification avec \"draft\": true), puis supprimez-la.", EN: "This entry is scheduled: first turn it back into a draft (an edit with \"draft\": true), then delete it."}
+	msgNoLesson       = httpapi.Message{FR: "La séance « %s » n'existe pas dans ce groupe.", EN: "Lesson %q does not exist in this group."}
 )
 
 // fill copies the shared fields of a request into an entry, checking the
