@@ -85,7 +85,9 @@ func (a *api) fill(w http.ResponseWriter, r *http.Request, e *classlog.Entry, re
 			httpapi.WriteProblem(w, r, http.StatusConflict, msgStillPublished)
 			return false
 		}
-		if !visible || !at.Equal(e.PublishAt) {
+		// A visible entry keeps its publication time, and is not
+		// announced again.
+		if !visible {
 			e.PublishAt = at
 		}
 	case req.Publish && !visible:
