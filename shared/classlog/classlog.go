@@ -89,8 +89,8 @@ type Homework struct {
 	Minutes int          `json:"minutes,omitempty" dynamodbav:"minutes,omitempty"`
 	Kind    HomeworkKind `json:"kind" dynamodbav:"kind"`
 	// Done counts the pupils who marked the homework done. Responses to
-	// pupils and guardians leave it at zero.
-	Done int `json:"done" dynamodbav:"done"`
+	// pupils and guardians leave it out.
+	Done int `json:"done,omitempty" dynamodbav:"done"`
 }
 
 // Limits of the fields.

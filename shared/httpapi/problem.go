@@ -86,7 +86,11 @@ func lang(r *http.Request) string {
 func WriteJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	if err := json.NewEncoder(w).Encode(v); err != nil {
+	// Responses carry URLs and HTML content as they are: & and < stay
+	// readable, as JSON allows.
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		slog.WarnContext(r.Context(), "write response", "error", err)
 	}
 }

@@ -126,7 +126,7 @@ func New(cfg Config) *access.Router {
 // Messages shared by the routes.
 var (
 	msgBadJSON     = httpapi.Message{FR: "Le corps de la requête n'est pas un JSON valable (%s).", EN: "The request body is not valid JSON (%s)."}
-	msgNoGroup     = httpapi.Message{FR: "La classe ou le groupe « %s » n'existe pas dans cet établissement cette année.", EN: "Class or group %q does not exist in this school this year."}
+	msgNoGroup     = httpapi.Message{FR: "La classe ou le groupe « %s » n'existe pas dans cet établissement pour l'année scolaire %s.", EN: "Class or group %q does not exist in this school in school year %s."}
 	msgNoEntry     = httpapi.Message{FR: "Cette entrée du cahier de textes n'existe pas, ou n'est pas encore publiée.", EN: "This class log entry does not exist, or is not published yet."}
 	msgConflict    = httpapi.Message{FR: "Quelqu'un a modifié cette entrée entre-temps : rechargez-la, puis refaites vos changements.", EN: "Someone changed this entry meanwhile: reload it, then make your changes again."}
 	msgBadParam    = httpapi.Message{FR: "Le paramètre « %s » est invalide : %s.", EN: "Parameter %q is invalid: %s."}
@@ -167,7 +167,12 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 func invalid(w http.ResponseWriter, r *http.Request, err error) bool {
 	var e *classlog.Error
 	if errors.As(err, &e) {
-		httpapi.WriteProblem(w, r, http.StatusBadRequest, httpapi.Message{FR: "Champ « " + e.Field + " » : " + e.FR + ".", EN: "Field " + e.Field + ": " + e.EN + "."})
+		msg := httpapi.Message{FR: "Champ « " + e.Field + " » : " + e.FR + ".", EN: "Field " + e.Field + ": " + e.EN + "."}
+		if e.Field == "upload" {
+			// The confirmation has no body: the problem is the file sent.
+			msg = httpapi.Message{FR: "Pièce jointe : " + e.FR + ".", EN: "Attachment: " + e.EN + "."}
+		}
+		httpapi.WriteProblem(w, r, http.StatusBadRequest, msg)
 		return true
 	}
 	return false
@@ -182,7 +187,10 @@ func internal(w http.ResponseWriter, r *http.Request, what string, err error) {
 // year returns the current school year.
 func (a *api) year() int { return directory.SchoolYear(a.Now()) }
 
-var msgYear = httpapi.Message{FR: "Le paramètre « year » doit être une année scolaire (par exemple 2025 pour 2025-2026), et seuls les personnels et administrateurs de l'établissement consultent les années passées.", EN: "Parameter \"year\" must be a school year (e.g. 2025 for 2025-2026), and only the school's staff and admins read past years."}
+var (
+	msgYear     = httpapi.Message{FR: "Le paramètre « year » doit être une année scolaire passée ou l'année en cours (par exemple 2025 pour 2025-2026).", EN: "Parameter \"year\" must be a past or the current school year (e.g. 2025 for 2025-2026)."}
+	msgPastYear = httpapi.Message{FR: "Seuls les personnels et administrateurs de l'établissement consultent le cahier de textes des années passées.", EN: "Only the school's staff and admins read past years' class logs."}
+)
 
 // yearOf returns the school year a request concerns: the current one, or
 // the ?year= of an earlier one for the school's staff and admins, who
@@ -201,7 +209,7 @@ func (a *api) yearOf(w http.ResponseWriter, r *http.Request) (int, bool) {
 		httpapi.WriteProblem(w, r, http.StatusBadRequest, msgYear)
 		return 0, false
 	case y != current && !(c.IsRegional() || c.Is(r.PathValue("school"), access.Staff, access.SchoolAdmin)):
-		httpapi.WriteProblem(w, r, http.StatusForbidden, msgYear)
+		httpapi.WriteProblem(w, r, http.StatusForbidden, msgPastYear)
 		return 0, false
 	}
 	return y, true
@@ -214,7 +222,7 @@ func (a *api) groupOf(w http.ResponseWriter, r *http.Request, year int) (directo
 	schoolID, code := r.PathValue("school"), r.PathValue("group")
 	g, err := a.Directory.Group(r.Context(), schoolID, year, code)
 	if errors.Is(err, dynamo.ErrNotFound) {
-		httpapi.WriteProblem(w, r, http.StatusNotFound, format(msgNoGroup, code))
+		httpapi.WriteProblem(w, r, http.StatusNotFound, format(msgNoGroup, code, directory.YearLabel(year)))
 		return directory.School{}, directory.Group{}, false
 	}
 	if err != nil {

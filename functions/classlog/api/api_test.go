@@ -437,3 +437,17 @@ func TestPastYear_ReadByStaffOnly(t *testing.T) {
 		t.Errorf("year=deux: %d, want 400", w.Code)
 	}
 }
+
+func TestDates_NoBackdatingNoFutureVisa(t *testing.T) {
+	e := newEnv(t)
+	var l classlog.Lesson
+	w := e.do(http.MethodPost, groupPath(zola, "6A", "lessons"), "teacher", map[string]any{
+		"subject": "0100", "date": "2026-09-04", "start": "08:00", "end": "09:00", "title": "Rattrapage", "content": "x",
+		"publishAt": e.now.Add(-72 * time.Hour)}, &l)
+	if w.Code != http.StatusCreated || !l.PublishAt.Equal(e.now) {
+		t.Errorf("backdated publication: %d, publishAt %v; want it published now (%v)", w.Code, l.PublishAt, e.now)
+	}
+	if w := e.do(http.MethodPost, groupPath(zola, "6A", "visas"), "schooladmin", map[string]string{"through": "2026-09-20"}, nil); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "après aujourd'hui") {
+		t.Errorf("visa through the future: %d %s, want 400", w.Code, w.Body.String())
+	}
+}

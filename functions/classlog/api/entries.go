@@ -52,7 +52,7 @@ type homeworkRequest struct {
 
 // Messages of writes.
 var (
-	msgSubject        = httpapi.Message{FR: "Vous n'enseignez pas la matière « %s » dans ce groupe : %s.", EN: "You do not teach subject %q in this group: %s."}
+	msgSubject        = httpapi.Message{FR: "Vous n'enseignez pas la matière « %s » dans ce groupe (code(s) de matière que vous y enseignez : %s).", EN: "You do not teach subject %q in this group (subject codes you teach there: %s)."}
 	msgAttachment     = httpapi.Message{FR: "La pièce jointe « %s » n'existe pas ou son envoi n'est pas confirmé.", EN: "Attachment %q does not exist or its upload is not confirmed."}
 	msgStillPublished = httpapi.Message{FR: "Cette entrée est déjà publiée : elle fait partie du cahier de textes officiel et ne peut plus être dépubliée ni reportée.", EN: "This entry is already published: it is part of the official class log and can no longer be unpublished or postponed."}
 	msgNotAuthor      = httpapi.Message{FR: "Seuls l'auteur de cette entrée et les enseignants de la même matière dans ce groupe peuvent la modifier.", EN: "Only this entry's author and the teachers of the same subject in this group can change it."}
@@ -86,9 +86,10 @@ func (a *api) fill(w http.ResponseWriter, r *http.Request, e *classlog.Entry, re
 			return false
 		}
 		// A visible entry keeps its publication time, and is not
-		// announced again.
+		// announced again. A time in the past means now: the record
+		// shows when the entry really became visible.
 		if !visible {
-			e.PublishAt = at
+			e.PublishAt = maxTime(at, a.Now().UTC().Truncate(time.Second))
 		}
 	case req.Publish && !visible:
 		e.PublishAt = a.Now().UTC().Truncate(time.Second)

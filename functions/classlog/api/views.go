@@ -277,6 +277,8 @@ var (
 	zones   = map[string]string{}
 )
 
+var msgVisaFuture = httpapi.Message{FR: "Champ « through » : un visa porte sur des séances passées ; %s est après aujourd'hui (%s).", EN: "Field through: a visa covers past lessons; %s is after today (%s)."}
+
 type visaRequest struct {
 	Through string `json:"through"`
 	Comment string `json:"comment,omitempty"`
@@ -295,6 +297,10 @@ func (a *api) addVisa(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, err := classlog.CheckDate("through", req.Through, a.year()); err != nil {
 		invalid(w, r, err)
+		return
+	}
+	if today := classlog.SchoolDate(a.Now(), school.TimeZone); req.Through > today {
+		httpapi.WriteProblem(w, r, http.StatusBadRequest, format(msgVisaFuture, req.Through, today))
 		return
 	}
 	c := access.CallerFrom(r.Context())

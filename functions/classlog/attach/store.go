@@ -129,14 +129,14 @@ func (s *Store) Confirm(ctx context.Context, key, contentType string, size int64
 	case gotSize != size:
 		mismatch = &classlog.Error{
 			Field: "upload",
-			FR:    fmt.Sprintf("le fichier reçu fait %d octets au lieu des %d annoncés : envoyez-le de nouveau", gotSize, size),
-			EN:    fmt.Sprintf("the file received is %d bytes instead of the %d declared: upload it again", gotSize, size),
+			FR:    fmt.Sprintf("le fichier reçu fait %d octets au lieu des %d annoncés : recommencez l'envoi, en déclarant la taille exacte", gotSize, size),
+			EN:    fmt.Sprintf("the file received is %d bytes instead of the %d declared: start the upload again, declaring its exact size", gotSize, size),
 		}
 	case gotType != contentType:
 		mismatch = &classlog.Error{
 			Field: "upload",
-			FR:    fmt.Sprintf("le fichier reçu est de type %q au lieu de %q annoncé : envoyez-le de nouveau", gotType, contentType),
-			EN:    fmt.Sprintf("the file received has type %q instead of the %q declared: upload it again", gotType, contentType),
+			FR:    fmt.Sprintf("le fichier reçu est de type %q au lieu de %q annoncé : recommencez l'envoi, en déclarant le type exact", gotType, contentType),
+			EN:    fmt.Sprintf("the file received has type %q instead of the %q declared: start the upload again, declaring its exact type", gotType, contentType),
 		}
 	default:
 		return nil
