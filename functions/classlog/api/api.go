@@ -189,7 +189,7 @@ func (a *api) year() int { return directory.SchoolYear(a.Now()) }
 
 var (
 	msgYear     = httpapi.Message{FR: "Le paramètre « year » doit être une année scolaire passée ou l'année en cours (par exemple 2025 pour 2025-2026).", EN: "Parameter \"year\" must be a past or the current school year (e.g. 2025 for 2025-2026)."}
-	msgPastYear = httpapi.Message{FR: "Seuls les personnels et administrateurs de l'établissement consultent le cahier de textes des années passées.", EN: "Only the school's staff and admins read past years' class logs."}
+	msgPastYear = httpapi.Message{FR: "Seuls les personnels et administrateurs de l'établissement, et les administrateurs régionaux, consultent le cahier de textes des années passées.", EN: "Only the school's staff and admins, and regional admins, read past years' class logs."}
 )
 
 // yearOf returns the school year a request concerns: the current one, or
