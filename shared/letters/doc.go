@@ -8,8 +8,8 @@
 // the separator and cells protected against formula injection.
 //
 // The PDF embeds DejaVu Sans, DejaVu Sans Bold and DejaVu Sans Mono Bold
-// (fonts/, Bitstream Vera licence in fonts/LICENSE), subset to the characters
-// used, so that names in any Latin script print as stored. Every text is
+// (package pdffont, licence in shared/pdffont/fonts/LICENSE), subset to
+// the characters used, so that names in any Latin script print as stored. Every text is
 // normalized to NFC first, because the PDF writer draws one glyph per code
 // point and cannot place a combining accent over its letter.
 //

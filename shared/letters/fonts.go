@@ -1,25 +1,21 @@
 package letters
 
 import (
-	_ "embed"
 	"fmt"
 	"sync"
 
 	"golang.org/x/image/font/sfnt"
+
+	"github.com/cartable-ent/cartable/shared/pdffont"
 )
 
-// The fonts are DejaVu 2.37 as Debian's fonts-dejavu-core ships them. They
-// are embedded in the binary, so no file is read at run time. The PDF writer
-// parses them once per document, never per letter.
+// The fonts are embedded in the binary by package pdffont, so no file is
+// read at run time. The PDF writer parses them once per document, never
+// per letter.
 var (
-	//go:embed fonts/DejaVuSans.ttf
-	sansTTF []byte
-
-	//go:embed fonts/DejaVuSans-Bold.ttf
-	sansBoldTTF []byte
-
-	//go:embed fonts/DejaVuSansMono-Bold.ttf
-	monoBoldTTF []byte
+	sansTTF     = pdffont.Sans()
+	sansBoldTTF = pdffont.SansBold()
+	monoBoldTTF = pdffont.MonoBold()
 )
 
 // Font family names registered with the PDF writer.
