@@ -31,9 +31,19 @@ func suppress(construct constructs.IConstruct, id, reason string, findings ...st
 // indexes.
 func grantTableData(scope awscdk.Stack, tbl awsdynamodb.Table, role awsiam.Role) {
 	tbl.GrantReadWriteData(role)
+	suppressIndexWildcard(scope, tbl, role)
+}
 
+// grantTableRead lets role read the table and its indexes, and nothing
+// more: for functions that only answer questions.
+func grantTableRead(scope awscdk.Stack, tbl awsdynamodb.Table, role awsiam.Role) {
+	tbl.GrantReadData(role)
+	suppressIndexWildcard(scope, tbl, role)
+}
+
+func suppressIndexWildcard(scope awscdk.Stack, tbl awsdynamodb.Table, role awsiam.Role) {
 	suppress(role, "AwsSolutions-IAM5",
-		"Table.GrantReadWriteData: the resource wildcard covers the table's own global secondary indexes, because a query on GSI1 needs the index ARN. It grants nothing outside this table.",
+		"Table grants: the resource wildcard covers the table's own global secondary indexes, because a query on GSI1 needs the index ARN. It grants nothing outside this table.",
 		"Resource::<"+logicalID(scope, tbl)+".Arn>/index/*")
 }
 

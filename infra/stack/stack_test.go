@@ -897,6 +897,28 @@ func TestCartableStack_AccountsLettersAccess(t *testing.T) {
 	}
 }
 
+func TestCartableStack_DirectoryReadsOnly(t *testing.T) {
+	role := roleOf(t, functionID(t, "DirectoryFunction"))
+	reads := false
+	for _, r := range resources("AWS::IAM::Policy") {
+		props := r["Properties"].(map[string]interface{})
+		if !strings.Contains(fmt.Sprint(props["Roles"]), role) {
+			continue
+		}
+		for _, st := range statements(props["PolicyDocument"]) {
+			reads = reads || hasAction(st, "dynamodb:Query")
+			for _, write := range []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"} {
+				if hasAction(st, write) {
+					t.Errorf("directory role may %s: %v", write, st)
+				}
+			}
+		}
+	}
+	if !reads {
+		t.Error("directory role may not query the table")
+	}
+}
+
 func TestCartableStack_ClassLogDocumentsAccess(t *testing.T) {
 	documents := documentsBucketID(t)
 	classLogRole := roleOf(t, functionID(t, "ClassLogFunction"))
