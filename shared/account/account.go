@@ -36,7 +36,7 @@ type Account struct {
 	Login     string `dynamodbav:"login,omitempty"`
 	BaseLogin string `dynamodbav:"baseLogin"`
 	Status    Status `dynamodbav:"status"`
-	Created   string `dynamodbav:"created"` // RFC 3339
+	Created   string `dynamodbav:"created"` // yyyy-mm-dd from an import, RFC 3339 from the admin CLI
 	// Regional marks a regional admin, created from the admin CLI.
 	Regional bool   `dynamodbav:"regional,omitempty"`
 	Name     string `dynamodbav:"name,omitempty"` // a regional admin's name
