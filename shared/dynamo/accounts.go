@@ -559,3 +559,54 @@ func (s *Store) Accounts(ctx context.Context, people []string) (map[string]accou
 	}
 	return accounts, nil
 }
+
+// RecordFailure counts one failed attempt on an account atomically, so
+// that attempts sent in parallel are all counted, and returns the
+// account's failures after it. A lock that has ended restarts the count
+// at restart.
+func (s *Store) RecordFailure(ctx context.Context, person string, now time.Time, restart int) (int, error) {
+	at := now.UTC().Format(time.RFC3339)
+	// An ended lock first: its count starts again.
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.Table),
+		Key:                       AccountKey(person),
+		UpdateExpression:          aws.String("SET failures = :restart, version = version + :one REMOVE lockedUntil"),
+		ConditionExpression:       aws.String("attribute_exists(lockedUntil) AND lockedUntil <= :now"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":restart": &types.AttributeValueMemberN{Value: strconv.Itoa(restart)}, ":now": str(at), ":one": &types.AttributeValueMemberN{Value: "1"}},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return 0, fmt.Errorf("restart failures: %w", err)
+	}
+	out, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.Table),
+		Key:                       AccountKey(person),
+		UpdateExpression:          aws.String("SET lastFailure = :now, version = version + :one ADD failures :one"),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":now": str(at), ":one": &types.AttributeValueMemberN{Value: "1"}},
+		ReturnValues:              types.ReturnValueUpdatedNew,
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count failure: %w", err)
+	}
+	n, _ := strconv.Atoi(attrNumber(out.Attributes["failures"]))
+	return n, nil
+}
+
+// Lock locks an account until the given time (RFC 3339), unless it is
+// already locked until then or later.
+func (s *Store) Lock(ctx context.Context, person, until string) (bool, error) {
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.Table),
+		Key:                       AccountKey(person),
+		UpdateExpression:          aws.String("SET lockedUntil = :until, version = version + :one"),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND (attribute_not_exists(lockedUntil) OR lockedUntil < :until)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":until": str(until), ":one": &types.AttributeValueMemberN{Value: "1"}},
+	})
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("lock account: %w", err)
+	}
+	return true, nil
+}

@@ -559,3 +559,20 @@ func TestCodes_KeepValidCodesUnlessRenewed(t *testing.T) {
 		t.Errorf("lang de: %d, want 400", w.Code)
 	}
 }
+
+func TestSignIn_ParallelFailuresAllCount(t *testing.T) {
+	e := newEnv(t)
+	codes := e.codes(codesRequest{Scope: "class", Class: "6A"})
+	e.activate("zoe.dupont", codes["zoe.dupont"], goodPassword)
+
+	// Twelve wrong passwords at once: none sees the others' failures
+	// before it checks the password, and each must still be counted.
+	var wg sync.WaitGroup
+	for range 12 {
+		wg.Go(func() { e.signIn("zoe.dupont", "not the password", "") })
+	}
+	wg.Wait()
+	if _, w := e.signIn("zoe.dupont", goodPassword, ""); w.Code != http.StatusTooManyRequests || !strings.Contains(w.Body.String(), "verrouillé") {
+		t.Errorf("right password after 12 parallel failures: %d %s, want 429 locked", w.Code, w.Body.String())
+	}
+}

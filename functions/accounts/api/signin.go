@@ -253,27 +253,29 @@ func (s *server) delay(a account.Account, now time.Time) time.Duration {
 }
 
 // fail records a failed attempt on the account and from its source,
-// locking the account when failures reach the limit.
+// locking the account when failures reach the limit. The count is atomic
+// in the table: attempts sent in parallel are each counted.
 func (s *server) fail(ctx context.Context, ar *dynamo.AccountRecord, src string, now time.Time) {
 	s.countSourceFailure(ctx, src, now)
 	a := &ar.Account
-	if until, err := time.Parse(time.RFC3339, a.LockedUntil); err == nil && !now.Before(until) {
-		// A lock that ended restarts counting at the slow-down threshold.
-		a.Failures, a.LockedUntil = s.Limits.SlowAfter, ""
-	}
-	a.Failures++
-	a.LastFailure = now.UTC().Format(time.RFC3339)
-	locked := a.Failures >= s.Limits.LockAfter
-	if locked {
-		a.LockedUntil = now.Add(s.Limits.LockFor).UTC().Format(time.RFC3339)
-	}
-	if err := s.Store.PutAccount(ctx, a); err != nil {
+	n, err := s.Store.RecordFailure(ctx, a.Person, now, s.Limits.SlowAfter)
+	if err != nil {
 		slog.WarnContext(ctx, "count account failure", "person", a.Person, "error", err)
+		return
 	}
 	c := s.auditCaller(ctx, *ar)
-	s.audit(ctx, c, account.AuditEvent{Action: account.ActionSignIn, Source: src, Outcome: "failure", Detail: strconv.Itoa(a.Failures) + " échec(s) de suite"})
+	s.audit(ctx, c, account.AuditEvent{Action: account.ActionSignIn, Source: src, Outcome: "failure", Detail: strconv.Itoa(n) + " échec(s) de suite"})
+	if n < s.Limits.LockAfter {
+		return
+	}
+	until := now.Add(s.Limits.LockFor).UTC().Format(time.RFC3339)
+	locked, err := s.Store.Lock(ctx, a.Person, until)
+	if err != nil {
+		slog.WarnContext(ctx, "lock account", "person", a.Person, "error", err)
+		return
+	}
 	if locked {
-		s.audit(ctx, c, account.AuditEvent{Action: account.ActionLocked, Source: src, Outcome: "success", Detail: "jusqu'à " + a.LockedUntil})
+		s.audit(ctx, c, account.AuditEvent{Action: account.ActionLocked, Source: src, Outcome: "success", Detail: "jusqu'à " + until})
 	}
 }
 
