@@ -193,13 +193,14 @@ func (s *Store) CreateRegionalAdmin(ctx context.Context, a *account.Account) err
 	return nil
 }
 
-// AssignLogins gives a login to every account that waits for one, shard
-// by shard. Within a shard, accounts come in the order of their base login
-// then person id, so homonyms are numbered the same way whatever order the
-// feed listed them in: the first gets "marie.martin", the next
-// "marie.martin2". A login, once given, never changes. It returns how many
-// logins it gave. When stop returns true, it returns ErrStopped after the
-// logins under way: calling it again goes on with the accounts left.
+// AssignLogins gives a login to every account that waits for one. The
+// accounts come in the order of their base login then person id, so
+// homonyms are numbered the same way whatever order the feed listed them
+// in: the first gets "marie.martin", the next "marie.martin2". Different
+// base logins are numbered in parallel. A login, once given, never
+// changes. It returns how many logins it gave. When stop returns true, it
+// returns ErrStopped after the logins under way: calling it again goes on
+// with the accounts left.
 func (s *Store) AssignLogins(ctx context.Context, stop func() bool) (int, error) {
 	var (
 		mu    sync.Mutex
@@ -207,101 +208,142 @@ func (s *Store) AssignLogins(ctx context.Context, stop func() bool) (int, error)
 		first error
 		wg    sync.WaitGroup
 	)
+	sem := make(chan struct{}, loginWorkers)
 	for shard := range LoginShards {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			n, err := s.assignShard(ctx, prefixNoLogin+strconv.Itoa(shard), stop)
-			mu.Lock()
-			defer mu.Unlock()
-			total += n
-			if err != nil && first == nil {
-				first = err
-			}
-		}()
+		items, err := s.queryIndex(ctx, prefixNoLogin+strconv.Itoa(shard), "", true)
+		if err != nil {
+			return total, fmt.Errorf("read accounts waiting for a login: %w", err)
+		}
+		for _, group := range byBase(items) {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				n, err := s.assignGroup(ctx, group, stop)
+				mu.Lock()
+				defer mu.Unlock()
+				total += n
+				if err != nil && first == nil {
+					first = err
+				}
+			}()
+		}
 	}
 	wg.Wait()
 	return total, first
 }
 
+// loginWorkers bounds the base logins numbered at the same time.
+const loginWorkers = 32
+
 // ErrStopped is returned by AssignLogins when its stop function asked it to
 // stop before every account had a login.
 var ErrStopped = errors.New("stopped before the end")
 
-func (s *Store) assignShard(ctx context.Context, shard string, stop func() bool) (int, error) {
-	items, err := s.queryIndex(ctx, shard, "", true)
-	if err != nil {
-		return 0, fmt.Errorf("read accounts waiting for a login: %w", err)
-	}
-	given := 0
+// waiting is an account waiting for a login.
+type waiting struct{ person, base string }
+
+// byBase splits accounts listed in base login order into runs of one base
+// login each.
+func byBase(items []Item) [][]waiting {
+	var groups [][]waiting
 	for _, it := range items {
-		// Each shard gives one login before it may stop, so that calls
+		w := waiting{person: attrString(it["person"]), base: attrString(it["baseLogin"])}
+		if n := len(groups); n > 0 && groups[n-1][0].base == w.base {
+			groups[n-1] = append(groups[n-1], w)
+			continue
+		}
+		groups = append(groups, []waiting{w})
+	}
+	return groups
+}
+
+// assignGroup numbers the accounts of one base login, in order.
+func (s *Store) assignGroup(ctx context.Context, group []waiting, stop func() bool) (int, error) {
+	given, next := 0, 0
+	for _, w := range group {
+		// Each group gives one login before it may stop, so that calls
 		// made one after the other always finish.
 		if given > 0 && stop != nil && stop() {
 			return given, ErrStopped
 		}
-		person, base := attrString(it["person"]), attrString(it["baseLogin"])
-		ok, err := s.assignLogin(ctx, person, base)
+		n, ok, err := s.assignLogin(ctx, w.person, w.base, next)
 		if err != nil {
 			return given, err
 		}
 		if ok {
 			given++
+			next = n + 1
 		}
 	}
 	return given, nil
 }
 
-// assignLogin gives the person the first free number of the base login
-// after the highest one taken.
-func (s *Store) assignLogin(ctx context.Context, person, base string) (bool, error) {
-	out, err := s.DB.Query(ctx, &dynamodb.QueryInput{
-		TableName:                 aws.String(s.Table),
-		KeyConditionExpression:    aws.String("PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(prefixLogin + base)},
-		ScanIndexForward:          aws.Bool(false),
-		Limit:                     aws.Int32(1),
-		ConsistentRead:            aws.Bool(true),
-	})
-	if err != nil {
-		return false, fmt.Errorf("read login %s: %w", base, err)
-	}
-	n := 1
-	if len(out.Items) == 1 {
-		last, _ := strconv.Atoi(attrString(out.Items[0][table.SK]))
-		n = last + 1
-	}
-	for range 100 {
-		login := account.FormatLogin(base, n)
+// assignLogin gives the person a login of the base: number try first (1
+// when 0), else the first number after the highest taken. It claims the
+// login item, then sets it on the account; an account that has a login
+// already, or is gone, gives the claimed item back.
+func (s *Store) assignLogin(ctx context.Context, person, base string, try int) (int, bool, error) {
+	n := max(try, 1)
+	for attempt := 0; ; attempt++ {
+		if attempt == 100 {
+			return 0, false, fmt.Errorf("give login %s: 100 numbers in a row are taken", base)
+		}
 		item := loginKey(base, n)
 		item["person"] = str(person)
 		item[attrType] = str(TypeLogin)
-		_, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-			{Put: &types.Put{TableName: aws.String(s.Table), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
-			{Update: &types.Update{
-				TableName:                 aws.String(s.Table),
-				Key:                       AccountKey(person),
-				UpdateExpression:          aws.String("SET login = :login, version = version + :one REMOVE GSI1PK, GSI1SK"),
-				ConditionExpression:       aws.String("attribute_exists(PK) AND attribute_not_exists(login)"),
-				ExpressionAttributeValues: map[string]types.AttributeValue{":login": str(login), ":one": &types.AttributeValueMemberN{Value: "1"}},
-			}},
-		}})
+		_, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName: aws.String(s.Table), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)"),
+		})
 		if err == nil {
-			return true, nil
+			break
 		}
-		var canceled *types.TransactionCanceledException
-		if !errors.As(err, &canceled) || len(canceled.CancellationReasons) < 2 {
-			return false, fmt.Errorf("give login %s: %w", login, err)
+		if !isConditionFailed(err) {
+			return 0, false, fmt.Errorf("claim login %s: %w", account.FormatLogin(base, n), err)
 		}
-		if aws.ToString(canceled.CancellationReasons[1].Code) == "ConditionalCheckFailed" {
-			return false, nil // the account has a login, or is gone
+		// Taken: go past the highest number of the base.
+		out, err := s.DB.Query(ctx, &dynamodb.QueryInput{
+			TableName:                 aws.String(s.Table),
+			KeyConditionExpression:    aws.String("PK = :pk"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(prefixLogin + base)},
+			ScanIndexForward:          aws.Bool(false),
+			Limit:                     aws.Int32(1),
+			ConsistentRead:            aws.Bool(true),
+		})
+		if err != nil {
+			return 0, false, fmt.Errorf("read login %s: %w", base, err)
 		}
-		if aws.ToString(canceled.CancellationReasons[0].Code) != "ConditionalCheckFailed" {
-			return false, fmt.Errorf("give login %s: %w", login, err)
+		last := n
+		if len(out.Items) == 1 {
+			last, _ = strconv.Atoi(attrString(out.Items[0][table.SK]))
 		}
-		n++
+		n = max(last, n) + 1
 	}
-	return false, fmt.Errorf("give login %s: 100 numbers in a row are taken", base)
+
+	login := account.FormatLogin(base, n)
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.Table),
+		Key:                       AccountKey(person),
+		UpdateExpression:          aws.String("SET login = :login, version = version + :one REMOVE GSI1PK, GSI1SK"),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND attribute_not_exists(login)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":login": str(login), ":one": &types.AttributeValueMemberN{Value: "1"}},
+	})
+	if err == nil {
+		return n, true, nil
+	}
+	// The account has a login already or is gone: give the login back.
+	if _, derr := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: aws.String(s.Table), Key: loginKey(base, n),
+		ConditionExpression:       aws.String("person = :p"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": str(person)},
+	}); derr != nil && !isConditionFailed(derr) {
+		return 0, false, fmt.Errorf("give back login %s: %w", login, derr)
+	}
+	if isConditionFailed(err) {
+		return 0, false, nil
+	}
+	return 0, false, fmt.Errorf("set login %s: %w", login, err)
 }
 
 // PutSession writes a new session.

@@ -188,6 +188,11 @@ func (s *server) accountByLogin(ctx context.Context, login string) (dynamo.Accou
 	if err != nil || !ar.Found {
 		return ar, false, err
 	}
+	// A login item left by an interrupted numbering names an account that
+	// got another login: only the account's own login signs in.
+	if ar.Account.Login != account.FormatLogin(base, n) {
+		return dynamo.AccountRecord{}, false, nil
+	}
 	return ar, true, nil
 }
 
