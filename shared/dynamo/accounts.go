@@ -1,6 +1,7 @@
 package dynamo
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -212,7 +213,10 @@ func (s *Store) AssignLogins(ctx context.Context, stop func() bool) (int, error)
 	for shard := range LoginShards {
 		items, err := s.queryIndex(ctx, prefixNoLogin+strconv.Itoa(shard), "", true)
 		if err != nil {
-			return total, fmt.Errorf("read accounts waiting for a login: %w", err)
+			mu.Lock()
+			first = cmp.Or(first, fmt.Errorf("read accounts waiting for a login: %w", err))
+			mu.Unlock()
+			break
 		}
 		for _, group := range byBase(items) {
 			wg.Add(1)
@@ -344,6 +348,23 @@ func (s *Store) assignLogin(ctx context.Context, person, base string, try int) (
 		return 0, false, nil
 	}
 	return 0, false, fmt.Errorf("set login %s: %w", login, err)
+}
+
+// RevokeSession ends a session whatever its version, so that a refresh
+// racing the revocation cannot keep it alive. Revoking twice keeps the
+// first time.
+func (s *Store) RevokeSession(ctx context.Context, person, id string, at time.Time) error {
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.Table),
+		Key:                       key(PersonPK(person), prefixSession+id),
+		UpdateExpression:          aws.String("SET revoked = :at, version = version + :one"),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND attribute_not_exists(revoked)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":at": str(at.UTC().Format(time.RFC3339)), ":one": &types.AttributeValueMemberN{Value: "1"}},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("revoke session: %w", err)
+	}
+	return nil
 }
 
 // PutSession writes a new session.

@@ -576,3 +576,51 @@ func TestSignIn_ParallelFailuresAllCount(t *testing.T) {
 		t.Errorf("right password after 12 parallel failures: %d %s, want 429 locked", w.Code, w.Body.String())
 	}
 }
+
+func TestCodes_OtherSchoolsNeedARegionalAdmin(t *testing.T) {
+	e := newEnv(t)
+	codes := e.codes(codesRequest{Scope: "class", Class: "6A"})
+	if w := e.activate("marie.dupont", codes["marie.dupont"], goodPassword); w.Code != http.StatusOK {
+		t.Fatalf("activate: %d", w.Code)
+	}
+	// Marie is also a guardian at Éluard: Zola's admin may not replace her
+	// working account's code.
+	w := e.do(http.MethodPost, "/v1/accounts/schools/"+zola+"/codes", e.zolaAdmin(), codesRequest{Scope: "people", People: []string{"aaf:TEST:900"}}, nil)
+	if w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "administrateur régional") {
+		t.Errorf("school admin reissues a two-school account: %d %s, want 403", w.Code, w.Body.String())
+	}
+	regional := e.token(access.Caller{Person: "admin:region", Login: "region", Session: "x", Regional: true, MFA: true})
+	if w := e.do(http.MethodPost, "/v1/accounts/schools/"+zola+"/codes", regional, codesRequest{Scope: "people", People: []string{"aaf:TEST:900"}}, nil); w.Code != http.StatusCreated {
+		t.Errorf("regional admin reissues it: %d %s, want 201", w.Code, w.Body.String())
+	}
+	page, err := e.store.Audit(context.Background(), eluard, "2026-09", "", 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, ev := range page.Items {
+		found = found || (ev.Action == account.ActionCodeReissue && ev.Subject == "aaf:TEST:900")
+	}
+	if !found {
+		t.Errorf("Éluard's audit = %+v, want the reissue of its guardian's code", page.Items)
+	}
+}
+
+func TestIdentity_LeftRoleKeepsNoGroups(t *testing.T) {
+	e := newEnv(t)
+	s := &server{Config: Config{Store: e.store, Now: func() time.Time { return e.now }}}
+	ar := dynamo.AccountRecord{Found: true, Account: account.Account{Person: "p", Login: "p.p"}, Record: dynamo.Record{
+		Memberships: []directory.Membership{
+			{School: zola, Role: directory.RoleTeacher, Status: directory.StatusLeft},
+			{School: zola, Role: directory.RoleStaff, Status: directory.StatusActive},
+		},
+		Links: []directory.Link{{School: zola, Year: 2026, Group: "6A", Role: directory.RoleTeacher, Class: true}},
+	}}
+	c, active, err := s.identity(context.Background(), ar, "s", false)
+	if err != nil || !active {
+		t.Fatalf("identity = %v, %v", active, err)
+	}
+	if c.Teaches(zola, "6A") || len(c.Groups) != 0 {
+		t.Errorf("groups = %+v, want none once the teacher role has ended", c.Groups)
+	}
+}

@@ -42,6 +42,7 @@ var (
 	msgTooMany      = httpapi.Message{FR: "Trop de personnes dans une seule demande (%d au plus).", EN: "Too many people in one request (%d at most)."}
 	msgBadRole      = httpapi.Message{FR: "Le profil « %s » est inconnu : élève (pupil), responsable (guardian), enseignant (teacher) ou personnel (staff).", EN: "Unknown profile %q: pupil, guardian, teacher or staff."}
 	msgNothingToDo  = httpapi.Message{FR: "Aucun code à générer dans cette sélection : les comptes y sont déjà activés, ont déjà un code valable (ajoutez \"renew\": true pour le remplacer) ou n'ont pas encore d'identifiant.", EN: "No code to generate in this selection: its accounts are activated, already hold a valid code (add \"renew\": true to replace it) or have no login yet."}
+	msgOtherSchool  = httpapi.Message{FR: "La personne « %s » administre un autre établissement, ou a un compte actif dans un autre établissement : son nouveau code doit venir d'un administrateur régional (cartable code).", EN: "Person %q administers another school, or has an active account in another school: their new code must come from a regional admin (cartable code)."}
 	msgLang         = httpapi.Message{FR: "Le champ « lang » doit valoir « fr » ou « en ».", EN: `The field "lang" must be "fr" or "en".`}
 	msgLettersGone  = httpapi.Message{FR: "Les lettres de cette génération ont été effacées : elles ne sont gardées que 24 heures, car elles contiennent les codes. Les codes restent valables ; pour de nouvelles lettres, générez de nouveaux codes.", EN: "This generation's letters were deleted: they are kept 24 hours only, since they hold the codes. The codes stay valid; for new letters, generate new codes."}
 	msgNoBatch      = httpapi.Message{FR: "Cette génération de codes n'existe pas ou a expiré.", EN: "This generation of codes does not exist or has expired."}
@@ -190,6 +191,24 @@ func (s *server) generateCodes(w http.ResponseWriter, r *http.Request) {
 			chosen = append(chosen, t)
 		}
 	}
+
+	// A school's admin hands out codes for its own people only: not for an
+	// admin of another school, nor, to replace a working account, for
+	// someone who also belongs to another school. Those go through a
+	// regional admin.
+	if !c.IsRegional() {
+		var err error
+		chosen, err = s.withinSchool(ctx, schoolID, req.Scope == "people", chosen, accounts, skipped)
+		var out *outsideError
+		if errors.As(err, &out) {
+			httpapi.WriteProblem(w, r, http.StatusForbidden, format(msgOtherSchool, out.person))
+			return
+		}
+		if err != nil {
+			internal(w, r, "check other schools", err)
+			return
+		}
+	}
 	if len(chosen) == 0 {
 		httpapi.WriteProblem(w, r, http.StatusUnprocessableEntity, msgNothingToDo)
 		return
@@ -252,12 +271,83 @@ func (s *server) generateCodes(w http.ResponseWriter, r *http.Request) {
 			subject = chosen[0].person
 		}
 	}
-	s.auditSchool(ctx, *c, schoolID, account.AuditEvent{Action: action, Source: source(r), Outcome: "success",
-		Subject: subject, Detail: fmt.Sprintf("lot %s, %s, %d code(s)", batch.ID, batch.Scope, batch.Count)})
+	event := account.AuditEvent{Action: action, Source: source(r), Outcome: "success",
+		Subject: subject, Detail: fmt.Sprintf("lot %s, %s, %d code(s)", batch.ID, batch.Scope, batch.Count)}
+	s.auditSchool(ctx, *c, schoolID, event)
+	// A person of several schools: their other schools see it too.
+	if subject != "" {
+		if rec, err := s.Store.Person(ctx, subject); err == nil {
+			seen := map[string]bool{schoolID: true}
+			for _, m := range rec.Memberships {
+				if m.Status == directory.StatusActive && !seen[m.School] {
+					seen[m.School] = true
+					s.auditSchool(ctx, *c, m.School, event)
+				}
+			}
+		}
+	}
 	if skipped["unprintable"] == 0 {
 		delete(skipped, "unprintable")
 	}
 	s.writeBatch(w, r, http.StatusCreated, batch, skipped)
+}
+
+// outsideError names a person a school admin may not give a code to.
+type outsideError struct{ person string }
+
+func (e *outsideError) Error() string { return "person " + e.person + " belongs to another school" }
+
+// withinSchool keeps the targets a school's admin may give a code to. An
+// admin of another school (direction function or granted role) is never
+// one; someone with an active account who also belongs to another school
+// is not one either. For a list of people it returns an *outsideError
+// naming the first such person; for a class or a school it skips them,
+// counted as "otherSchool".
+func (s *server) withinSchool(ctx context.Context, school string, people bool, targets []target, accounts map[string]account.Account, skipped map[string]int) ([]target, error) {
+	recs := make([]dynamo.Record, len(targets))
+	errs := make([]error, len(targets))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i, t := range targets {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			recs[i], errs[i] = s.Store.Person(ctx, t.person)
+			if errors.Is(errs[i], dynamo.ErrNotFound) {
+				errs[i] = nil
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	kept := targets[:0:0]
+	for i, t := range targets {
+		a := accounts[t.person]
+		var elsewhere []string
+		admin := slices.ContainsFunc(a.AdminOf, func(s string) bool { return s != school })
+		for _, m := range recs[i].Memberships {
+			if m.Status != directory.StatusActive || m.School == school {
+				continue
+			}
+			if !slices.Contains(elsewhere, m.School) {
+				elsewhere = append(elsewhere, m.School)
+			}
+			admin = admin || slices.ContainsFunc(m.Funcs, func(f directory.Function) bool { return f.Code == DirectionFunction })
+		}
+		if admin || (a.Status == account.StatusActive && len(elsewhere) > 0) {
+			if people {
+				return nil, &outsideError{person: t.person}
+			}
+			skipped["otherSchool"]++
+			continue
+		}
+		kept = append(kept, t)
+	}
+	return kept, nil
 }
 
 // codeValid reports whether the account holds a code that still works.

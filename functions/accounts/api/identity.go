@@ -56,7 +56,9 @@ func (s *server) identity(ctx context.Context, ar dynamo.AccountRecord, session 
 	}
 
 	for _, l := range ar.Record.Links {
-		if l.Year != year || !c.Reaches(l.School) {
+		// A link counts while the membership of its role is active: a
+		// teacher who left keeps no group, even if still a guardian there.
+		if l.Year != year || !activeIn(ar.Record.Memberships, l.School, l.Role) {
 			continue
 		}
 		c.Groups = append(c.Groups, access.Group{
@@ -115,6 +117,14 @@ func schoolsOf(c access.Caller) []string {
 		return ids
 	}
 	return []string{account.RegionAudit}
+}
+
+// activeIn reports whether one of the memberships is active in the school
+// with the role.
+func activeIn(ms []directory.Membership, school string, role directory.Role) bool {
+	return slices.ContainsFunc(ms, func(m directory.Membership) bool {
+		return m.School == school && m.Role == role && m.Status == directory.StatusActive
+	})
 }
 
 func appendOnce(ps []access.Profile, p access.Profile) []access.Profile {

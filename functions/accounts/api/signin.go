@@ -496,7 +496,7 @@ func (s *server) revoke(ctx context.Context, ses *account.Session, now time.Time
 		return
 	}
 	ses.Revoked = now.UTC().Format(time.RFC3339)
-	if err := s.Store.UpdateSession(ctx, ses); err != nil {
+	if err := s.Store.RevokeSession(ctx, ses.Person, ses.ID, now); err != nil {
 		slog.ErrorContext(ctx, "revoke session", "person", ses.Person, "session", ses.ID, "error", err)
 	}
 }

@@ -202,6 +202,11 @@ func (a *api) yearOf(w http.ResponseWriter, r *http.Request) (int, bool) {
 	if param == "" {
 		return current, true
 	}
+	// Past years are archives: only reads may name them.
+	if r.Method != http.MethodGet {
+		httpapi.WriteProblem(w, r, http.StatusBadRequest, msgYear)
+		return 0, false
+	}
 	y, err := strconv.Atoi(param)
 	c := access.CallerFrom(r.Context())
 	switch {

@@ -436,6 +436,11 @@ func TestPastYear_ReadByStaffOnly(t *testing.T) {
 	if w := e.do(http.MethodGet, groupPath(zola, "6A", "lessons")+"?year=deux", "schooladmin", nil, nil); w.Code != http.StatusBadRequest {
 		t.Errorf("year=deux: %d, want 400", w.Code)
 	}
+	// Past years are archives: no write names them.
+	edit := map[string]any{"subject": "0100", "date": "2025-09-02", "start": "08:00", "end": "09:00", "title": "Changé", "content": "x", "version": 1}
+	if w := e.do(http.MethodPut, groupPath(zola, "6A", "lessons", "old")+"?year=2025", "teacher", edit, nil); w.Code != http.StatusBadRequest {
+		t.Errorf("edit of a past year: %d, want 400", w.Code)
+	}
 }
 
 func TestDates_NoBackdatingNoFutureVisa(t *testing.T) {
@@ -449,5 +454,23 @@ func TestDates_NoBackdatingNoFutureVisa(t *testing.T) {
 	}
 	if w := e.do(http.MethodPost, groupPath(zola, "6A", "visas"), "schooladmin", map[string]string{"through": "2026-09-20"}, nil); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "après aujourd'hui") {
 		t.Errorf("visa through the future: %d %s, want 400", w.Code, w.Body.String())
+	}
+}
+
+func TestMyHomework_PupilOfTwoSchools(t *testing.T) {
+	e := newEnv(t)
+	var h classlog.Homework
+	if w := e.do(http.MethodPost, groupPath(eluard, "2nde1", "homework"), "teacher-eluard", map[string]any{
+		"subject": "0200", "due": "2026-09-08", "content": "Réviser", "publish": true}, &h); w.Code != http.StatusCreated {
+		t.Fatalf("create: %d %s", w.Code, w.Body.String())
+	}
+	moving := callers["pupil"]
+	moving.Groups = append(moving.Groups, access.Group{School: eluard, Code: "2nde1", Class: true})
+	callers["moving"] = moving
+	defer delete(callers, "moving")
+	var list struct{ Items []DueItem }
+	e.do(http.MethodGet, Prefix+"me/homework?from=2026-09-07&to=2026-09-20", "moving", nil, &list)
+	if len(list.Items) != 1 || list.Items[0].ID != h.ID || list.Items[0].School != eluard {
+		t.Errorf("list = %+v, want Éluard's homework of 2nde1", list.Items)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/cartable-ent/cartable/shared/access"
 	"github.com/cartable-ent/cartable/shared/classlog"
 	"github.com/cartable-ent/cartable/shared/directory"
+	"github.com/cartable-ent/cartable/shared/dynamo"
 	"github.com/cartable-ent/cartable/shared/httpapi"
 )
 
@@ -57,8 +58,10 @@ func (a *api) calendarFeed(w http.ResponseWriter, r *http.Request) {
 	// The person's pupils, from the directory as it is now: a departure
 	// empties the feed.
 	year := a.year()
+	// A regional admin, or someone purged since, has no directory record:
+	// an empty feed.
 	rec, err := a.Directory.Person(ctx, person)
-	if err != nil {
+	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 		internal(w, r, "read person", err)
 		return
 	}

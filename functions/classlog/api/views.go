@@ -152,15 +152,18 @@ type pupil struct {
 // or the lessons of the year.
 func (a *api) myHomework(w http.ResponseWriter, r *http.Request) {
 	ctx, c := r.Context(), access.CallerFrom(r.Context())
+	// The caller as a pupil, once per school of their groups.
 	var pupils []pupil
 	for _, g := range c.Groups {
 		if g.Teacher {
 			continue
 		}
-		if len(pupils) == 0 {
+		i := slices.IndexFunc(pupils, func(p pupil) bool { return p.school == g.School })
+		if i < 0 {
 			pupils = append(pupils, pupil{Person: Person{ID: c.Person}, school: g.School})
+			i = len(pupils) - 1
 		}
-		pupils[0].groups = append(pupils[0].groups, g.Code)
+		pupils[i].groups = append(pupils[i].groups, g.Code)
 	}
 	for _, k := range c.Children {
 		pupils = append(pupils, pupil{Person: Person{ID: k.Person}, school: k.School, groups: k.Groups})
