@@ -626,16 +626,17 @@ func (s *Store) Accounts(ctx context.Context, people []string) (map[string]accou
 // RecordFailure counts one failed attempt on an account atomically, so
 // that attempts sent in parallel are all counted, and returns the
 // account's failures after it. A lock that has ended restarts the count
-// at restart.
+// at restart. The counters leave the account's version alone: they race
+// with no edit of the account's other fields.
 func (s *Store) RecordFailure(ctx context.Context, person string, now time.Time, restart int) (int, error) {
 	at := now.UTC().Format(time.RFC3339)
 	// An ended lock first: its count starts again.
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.Table),
 		Key:                       AccountKey(person),
-		UpdateExpression:          aws.String("SET failures = :restart, version = version + :one REMOVE lockedUntil"),
+		UpdateExpression:          aws.String("SET failures = :restart REMOVE lockedUntil"),
 		ConditionExpression:       aws.String("attribute_exists(lockedUntil) AND lockedUntil <= :now"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":restart": &types.AttributeValueMemberN{Value: strconv.Itoa(restart)}, ":now": str(at), ":one": &types.AttributeValueMemberN{Value: "1"}},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":restart": &types.AttributeValueMemberN{Value: strconv.Itoa(restart)}, ":now": str(at)},
 	})
 	if err != nil && !isConditionFailed(err) {
 		return 0, fmt.Errorf("restart failures: %w", err)
@@ -643,7 +644,7 @@ func (s *Store) RecordFailure(ctx context.Context, person string, now time.Time,
 	out, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.Table),
 		Key:                       AccountKey(person),
-		UpdateExpression:          aws.String("SET lastFailure = :now, version = version + :one ADD failures :one"),
+		UpdateExpression:          aws.String("SET lastFailure = :now ADD failures :one"),
 		ConditionExpression:       aws.String("attribute_exists(PK)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":now": str(at), ":one": &types.AttributeValueMemberN{Value: "1"}},
 		ReturnValues:              types.ReturnValueUpdatedNew,
@@ -655,15 +656,72 @@ func (s *Store) RecordFailure(ctx context.Context, person string, now time.Time,
 	return n, nil
 }
 
+// ErrLocked is returned by ReserveAttempt when the account is locked or
+// has used up its attempts.
+var ErrLocked = errors.New("account locked")
+
+// ReserveAttempt counts a sign-in attempt as a failure before its
+// password is checked, unless the account is locked or already has max
+// failures, in which case it returns ErrLocked. Attempts sent in parallel
+// each take a place, so no more than max are ever checked before a lock.
+// The caller clears the count with ClearFailures when the attempt
+// succeeds.
+func (s *Store) ReserveAttempt(ctx context.Context, person string, now time.Time, restart, max int) (int, error) {
+	at := now.UTC().Format(time.RFC3339)
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.Table),
+		Key:                       AccountKey(person),
+		UpdateExpression:          aws.String("SET failures = :restart REMOVE lockedUntil"),
+		ConditionExpression:       aws.String("attribute_exists(lockedUntil) AND lockedUntil <= :now"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":restart": &types.AttributeValueMemberN{Value: strconv.Itoa(restart)}, ":now": str(at)},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return 0, fmt.Errorf("restart failures: %w", err)
+	}
+	out, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:        aws.String(s.Table),
+		Key:              AccountKey(person),
+		UpdateExpression: aws.String("SET lastFailure = :now ADD failures :one"),
+		ConditionExpression: aws.String("attribute_exists(PK) AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now) " +
+			"AND (attribute_not_exists(failures) OR failures < :max)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":now": str(at), ":one": &types.AttributeValueMemberN{Value: "1"}, ":max": &types.AttributeValueMemberN{Value: strconv.Itoa(max)},
+		},
+		ReturnValues: types.ReturnValueUpdatedNew,
+	})
+	if isConditionFailed(err) {
+		return 0, ErrLocked
+	}
+	if err != nil {
+		return 0, fmt.Errorf("reserve attempt: %w", err)
+	}
+	n, _ := strconv.Atoi(attrNumber(out.Attributes["failures"]))
+	return n, nil
+}
+
+// ClearFailures clears an account's failure count and lock after a
+// successful attempt.
+func (s *Store) ClearFailures(ctx context.Context, person string) error {
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:        aws.String(s.Table),
+		Key:              AccountKey(person),
+		UpdateExpression: aws.String("REMOVE failures, lastFailure, lockedUntil"),
+	})
+	if err != nil {
+		return fmt.Errorf("clear failures: %w", err)
+	}
+	return nil
+}
+
 // Lock locks an account until the given time (RFC 3339), unless it is
 // already locked until then or later.
 func (s *Store) Lock(ctx context.Context, person, until string) (bool, error) {
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.Table),
 		Key:                       AccountKey(person),
-		UpdateExpression:          aws.String("SET lockedUntil = :until, version = version + :one"),
+		UpdateExpression:          aws.String("SET lockedUntil = :until"),
 		ConditionExpression:       aws.String("attribute_exists(PK) AND (attribute_not_exists(lockedUntil) OR lockedUntil < :until)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":until": str(until), ":one": &types.AttributeValueMemberN{Value: "1"}},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":until": str(until)},
 	})
 	if isConditionFailed(err) {
 		return false, nil

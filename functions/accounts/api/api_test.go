@@ -575,6 +575,21 @@ func TestSignIn_ParallelFailuresAllCount(t *testing.T) {
 	if _, w := e.signIn("zoe.dupont", goodPassword, ""); w.Code != http.StatusTooManyRequests || !strings.Contains(w.Body.String(), "verrouillé") {
 		t.Errorf("right password after 12 parallel failures: %d %s, want 429 locked", w.Code, w.Body.String())
 	}
+	// No more than the limit were checked: the others were refused before
+	// their password was.
+	page, err := e.store.Audit(context.Background(), zola, "2026-09", "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, ev := range page.Items {
+		if ev.Action == account.ActionSignIn && ev.Outcome == "failure" {
+			checked++
+		}
+	}
+	if checked > DefaultLimits.LockAfter {
+		t.Errorf("%d wrong passwords were checked, want at most %d", checked, DefaultLimits.LockAfter)
+	}
 }
 
 func TestCodes_OtherSchoolsNeedARegionalAdmin(t *testing.T) {

@@ -118,16 +118,40 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// The attempt counts as a failure before the password is checked, so
+	// that attempts sent together cannot exceed the limit; a success
+	// clears it below.
+	failures, err := s.Store.ReserveAttempt(ctx, ar.Account.Person, now, s.Limits.SlowAfter, s.Limits.LockAfter)
+	if errors.Is(err, dynamo.ErrLocked) {
+		until := now.Add(s.Limits.LockFor)
+		if t, err := time.Parse(time.RFC3339, ar.Account.LockedUntil); err == nil && t.After(now) {
+			until = t
+		} else if _, err := s.Store.Lock(ctx, ar.Account.Person, until.UTC().Format(time.RFC3339)); err != nil {
+			slog.WarnContext(ctx, "lock account", "person", ar.Account.Person, "error", err)
+		}
+		tooMany(w, r, until.Sub(now), format(msgLocked, minutes(until.Sub(now))))
+		return
+	}
+	if err != nil {
+		internal(w, r, "reserve attempt", err)
+		return
+	}
+
 	good, rehash, err := account.VerifyPassword(ar.Account.PasswordHash, account.NormalizePassword(req.Password))
 	if err != nil {
 		internal(w, r, "verify password", err)
 		return
 	}
 	if !good {
-		s.fail(ctx, &ar, src, now)
+		s.failed(ctx, &ar, src, now, failures)
 		httpapi.WriteProblem(w, r, http.StatusUnauthorized, msgWrongCredentials)
 		return
 	}
+	if err := s.Store.ClearFailures(ctx, ar.Account.Person); err != nil {
+		slog.WarnContext(ctx, "clear failures", "person", ar.Account.Person, "error", err)
+	}
+	// Later writes of the account in this request keep the count cleared.
+	ar.Account.Failures, ar.Account.LastFailure, ar.Account.LockedUntil = 0, "", ""
 
 	caller, active, err := s.identity(ctx, ar, "", false)
 	if err != nil {
@@ -148,15 +172,13 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 		mfa = true
 	}
 
-	if ar.Account.Failures > 0 || ar.Account.LockedUntil != "" || rehash {
+	if rehash {
 		ar.Account.Failures, ar.Account.LastFailure, ar.Account.LockedUntil = 0, "", ""
-		if rehash {
-			if h, err := account.HashPassword(account.NormalizePassword(req.Password), account.DefaultParams); err == nil {
-				ar.Account.PasswordHash = h
-			}
+		if h, err := account.HashPassword(account.NormalizePassword(req.Password), account.DefaultParams); err == nil {
+			ar.Account.PasswordHash = h
 		}
 		if err := s.Store.PutAccount(ctx, &ar.Account); err != nil && !errors.Is(err, dynamo.ErrConflict) {
-			internal(w, r, "reset failures", err)
+			internal(w, r, "rehash password", err)
 			return
 		}
 	}
@@ -261,13 +283,21 @@ func (s *server) delay(a account.Account, now time.Time) time.Duration {
 // locking the account when failures reach the limit. The count is atomic
 // in the table: attempts sent in parallel are each counted.
 func (s *server) fail(ctx context.Context, ar *dynamo.AccountRecord, src string, now time.Time) {
-	s.countSourceFailure(ctx, src, now)
-	a := &ar.Account
-	n, err := s.Store.RecordFailure(ctx, a.Person, now, s.Limits.SlowAfter)
+	n, err := s.Store.RecordFailure(ctx, ar.Account.Person, now, s.Limits.SlowAfter)
 	if err != nil {
-		slog.WarnContext(ctx, "count account failure", "person", a.Person, "error", err)
+		s.countSourceFailure(ctx, src, now)
+		slog.WarnContext(ctx, "count account failure", "person", ar.Account.Person, "error", err)
 		return
 	}
+	s.failed(ctx, ar, src, now, n)
+}
+
+// failed records, once an attempt's failure is counted (n failures in a
+// row), the failure from its source and in the audit, and locks the
+// account when n reaches the limit.
+func (s *server) failed(ctx context.Context, ar *dynamo.AccountRecord, src string, now time.Time, n int) {
+	s.countSourceFailure(ctx, src, now)
+	a := &ar.Account
 	c := s.auditCaller(ctx, *ar)
 	s.audit(ctx, c, account.AuditEvent{Action: account.ActionSignIn, Source: src, Outcome: "failure", Detail: strconv.Itoa(n) + " échec(s) de suite"})
 	if n < s.Limits.LockAfter {
