@@ -167,13 +167,19 @@ func (s *server) audit(ctx context.Context, c access.Caller, e account.AuditEven
 	}
 }
 
-// auditCaller returns the caller an account's events are filed under,
-// even when the person has left: their schools from every membership.
+// auditCaller returns the caller an account's events are filed under: the
+// schools of the person's active memberships, or of every membership when
+// the person has left them all.
 func (s *server) auditCaller(_ context.Context, ar dynamo.AccountRecord) access.Caller {
 	c := access.Caller{Person: ar.Account.Person, Login: ar.Account.Login, Schools: map[string][]access.Profile{}}
-	for _, m := range ar.Record.Memberships {
-		if p, ok := profileOf[m.Role]; ok && m.Role != directory.RoleContact {
-			c.Schools[m.School] = appendOnce(c.Schools[m.School], p)
+	for _, activeOnly := range []bool{true, false} {
+		for _, m := range ar.Record.Memberships {
+			if p, ok := profileOf[m.Role]; ok && (!activeOnly || m.Status == directory.StatusActive) {
+				c.Schools[m.School] = appendOnce(c.Schools[m.School], p)
+			}
+		}
+		if len(c.Schools) > 0 {
+			break
 		}
 	}
 	return c

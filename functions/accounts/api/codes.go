@@ -223,9 +223,11 @@ func (s *server) generateCodes(w http.ResponseWriter, r *http.Request) {
 	}
 	expires := now.Add(account.CodeLifetime)
 	batch.Expires = expires.Format(time.DateOnly)
-	list, err := s.issueCodes(ctx, school, chosen, accounts, batch.ID, expires)
+	// The codes are drawn first and stored last, once their letters are
+	// safe: a failure on the way replaces no working code.
+	list, hashes, err := s.drawCodes(school, chosen, accounts, expires)
 	if err != nil {
-		internal(w, r, "store codes", err)
+		internal(w, r, "draw codes", err)
 		return
 	}
 
@@ -262,6 +264,10 @@ func (s *server) generateCodes(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.Store.PutCodeBatch(ctx, batch, expires); err != nil {
 		internal(w, r, "record code batch", err)
+		return
+	}
+	if err := s.storeCodes(ctx, chosen, hashes, expires, batch.ID); err != nil {
+		internal(w, r, "store codes", err)
 		return
 	}
 	action, subject := account.ActionCodes, ""
@@ -356,10 +362,29 @@ func codeValid(a account.Account, now time.Time) bool {
 	return a.CodeHash != "" && err == nil && now.Before(expires)
 }
 
-// issueCodes stores a new code on each chosen account, eight at a time,
-// and returns their letters.
-func (s *server) issueCodes(ctx context.Context, school directory.School, chosen []target, accounts map[string]account.Account, batch string, expires time.Time) ([]letters.Letter, error) {
+// drawCodes draws a new code for each chosen account and returns their
+// letters and the codes' hashes, in the order of chosen. Nothing is
+// stored yet.
+func (s *server) drawCodes(school directory.School, chosen []target, accounts map[string]account.Account, expires time.Time) ([]letters.Letter, []string, error) {
 	out := make([]letters.Letter, len(chosen))
+	hashes := make([]string, len(chosen))
+	for i, t := range chosen {
+		a := accounts[t.person]
+		code, err := account.NewCode()
+		if err != nil {
+			return nil, nil, err
+		}
+		hashes[i] = account.HashCode(s.Keys.MAC, a.Login, code)
+		out[i] = letters.Letter{
+			School: school.Name, SchoolID: school.ID, Class: t.class, Name: t.name, Role: string(t.role),
+			Children: t.children, Login: a.Login, Code: code, ExpiresOn: expires.Add(-time.Second),
+		}
+	}
+	return out, hashes, nil
+}
+
+// storeCodes stores the codes' hashes on their accounts, eight at a time.
+func (s *server) storeCodes(ctx context.Context, chosen []target, hashes []string, expires time.Time, batch string) error {
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
@@ -372,25 +397,15 @@ func (s *server) issueCodes(ctx context.Context, school directory.School, chosen
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			a := accounts[t.person]
-			code, err := account.NewCode()
-			if err == nil {
-				err = s.Store.SetCode(ctx, t.person, account.HashCode(s.Keys.MAC, a.Login, code), expires.UTC().Format(time.RFC3339), batch)
-			}
-			if err != nil {
+			if err := s.Store.SetCode(ctx, t.person, hashes[i], expires.UTC().Format(time.RFC3339), batch); err != nil {
 				mu.Lock()
 				first = cmp.Or(first, err)
 				mu.Unlock()
-				return
-			}
-			out[i] = letters.Letter{
-				School: school.Name, SchoolID: school.ID, Class: t.class, Name: t.name, Role: string(t.role),
-				Children: t.children, Login: a.Login, Code: code, ExpiresOn: expires.Add(-time.Second),
 			}
 		}()
 	}
 	wg.Wait()
-	return out, first
+	return first
 }
 
 // classTargets returns a class's pupils, their guardians and its

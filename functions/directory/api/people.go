@@ -145,8 +145,13 @@ func (a *api) person(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	caller := access.CallerFrom(ctx)
 	id := r.PathValue("person")
-	if strings.HasPrefix(id, regionalPrefix) && id != caller.Person {
-		httpapi.WriteProblem(w, r, http.StatusNotFound, msgPersonNotFound)
+	if strings.HasPrefix(id, regionalPrefix) {
+		if id != caller.Person {
+			httpapi.WriteProblem(w, r, http.StatusNotFound, msgPersonNotFound)
+			return
+		}
+		// A regional admin has no directory record: the card is the token's.
+		httpapi.WriteJSON(w, r, http.StatusOK, card{ID: caller.Person, DisplayName: caller.Login})
 		return
 	}
 	t, err := a.readTarget(ctx, caller, id)
