@@ -228,23 +228,38 @@ func (a *api) createLesson(w http.ResponseWriter, r *http.Request) {
 // loadLesson reads the path's lesson. Pupils and guardians get 404 for a
 // lesson not yet visible.
 func (a *api) loadLesson(w http.ResponseWriter, r *http.Request) (classlog.Lesson, bool) {
+	return loadEntry(a, w, r, "read lesson", a.Log.Lesson, func(l classlog.Lesson) classlog.Entry { return l.Entry })
+}
+
+// loadHomework reads the path's piece of homework, like loadLesson.
+func (a *api) loadHomework(w http.ResponseWriter, r *http.Request) (classlog.Homework, bool) {
+	return loadEntry(a, w, r, "read homework", a.Log.Homework, func(h classlog.Homework) classlog.Entry { return h.Entry })
+}
+
+// loadEntry reads the path's entry with read, in the request's school
+// year. Only the group's teachers see an entry not yet visible: others get
+// the 404 of an entry that does not exist. It writes the problem and
+// returns false on failure.
+func loadEntry[T any](a *api, w http.ResponseWriter, r *http.Request, what string,
+	read func(ctx context.Context, school string, year int, group, id string) (T, error), entry func(T) classlog.Entry) (T, bool) {
+	var zero T
 	year, ok := a.yearOf(w, r)
 	if !ok {
-		return classlog.Lesson{}, false
+		return zero, false
 	}
-	l, err := a.Log.Lesson(r.Context(), r.PathValue("school"), year, r.PathValue("group"), r.PathValue("entry"))
-	if err == nil && !l.Visible(a.Now()) && !seesDrafts(access.CallerFrom(r.Context()), r) {
+	v, err := read(r.Context(), r.PathValue("school"), year, r.PathValue("group"), r.PathValue("entry"))
+	if err == nil && !entry(v).Visible(a.Now()) && !seesDrafts(access.CallerFrom(r.Context()), r) {
 		err = store.ErrNotFound
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		httpapi.WriteProblem(w, r, http.StatusNotFound, msgNoEntry)
-		return classlog.Lesson{}, false
+		return zero, false
 	}
 	if err != nil {
-		internal(w, r, "read lesson", err)
-		return classlog.Lesson{}, false
+		internal(w, r, what, err)
+		return zero, false
 	}
-	return l, true
+	return v, true
 }
 
 func (a *api) getLesson(w http.ResponseWriter, r *http.Request) {
@@ -430,26 +445,6 @@ func (a *api) lessonDate(w http.ResponseWriter, r *http.Request, id string) (str
 		return "", false
 	}
 	return l.Date, true
-}
-
-func (a *api) loadHomework(w http.ResponseWriter, r *http.Request) (classlog.Homework, bool) {
-	year, ok := a.yearOf(w, r)
-	if !ok {
-		return classlog.Homework{}, false
-	}
-	h, err := a.Log.Homework(r.Context(), r.PathValue("school"), year, r.PathValue("group"), r.PathValue("entry"))
-	if err == nil && !h.Visible(a.Now()) && !seesDrafts(access.CallerFrom(r.Context()), r) {
-		err = store.ErrNotFound
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		httpapi.WriteProblem(w, r, http.StatusNotFound, msgNoEntry)
-		return classlog.Homework{}, false
-	}
-	if err != nil {
-		internal(w, r, "read homework", err)
-		return classlog.Homework{}, false
-	}
-	return h, true
 }
 
 func (a *api) getHomework(w http.ResponseWriter, r *http.Request) {
