@@ -11,8 +11,9 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/cartable-ent/cartable/shared/access"
 	"github.com/cartable-ent/cartable/shared/account"
@@ -311,23 +312,19 @@ func (e *outsideError) Error() string { return "person " + e.person + " belongs 
 // counted as "otherSchool".
 func (s *server) withinSchool(ctx context.Context, school string, people bool, targets []target, accounts map[string]account.Account, skipped map[string]int) ([]target, error) {
 	recs := make([]dynamo.Record, len(targets))
-	errs := make([]error, len(targets))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 8)
+	var g errgroup.Group
+	g.SetLimit(workers)
 	for i, t := range targets {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			recs[i], errs[i] = s.Store.Person(ctx, t.person)
-			if errors.Is(errs[i], dynamo.ErrNotFound) {
-				errs[i] = nil
+		g.Go(func() error {
+			rec, err := s.Store.Person(ctx, t.person)
+			if errors.Is(err, dynamo.ErrNotFound) {
+				return nil
 			}
-		}()
+			recs[i] = rec
+			return err
+		})
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	kept := targets[:0:0]
@@ -385,28 +382,18 @@ func (s *server) drawCodes(school directory.School, chosen []target, accounts ma
 
 // storeCodes stores the codes' hashes on their accounts, eight at a time.
 func (s *server) storeCodes(ctx context.Context, chosen []target, hashes []string, expires time.Time, batch string) error {
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-	)
-	sem := make(chan struct{}, 8)
+	var g errgroup.Group
+	g.SetLimit(workers)
 	for i, t := range chosen {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if err := s.Store.SetCode(ctx, t.person, hashes[i], expires.UTC().Format(time.RFC3339), batch); err != nil {
-				mu.Lock()
-				first = cmp.Or(first, err)
-				mu.Unlock()
-			}
-		}()
+		g.Go(func() error {
+			return s.Store.SetCode(ctx, t.person, hashes[i], expires.UTC().Format(time.RFC3339), batch)
+		})
 	}
-	wg.Wait()
-	return first
+	return g.Wait()
 }
+
+// workers bounds the DynamoDB requests a code generation sends at once.
+const workers = 8
 
 // classTargets returns a class's pupils, their guardians and its
 // teachers.
@@ -487,23 +474,29 @@ func (s *server) schoolTargets(ctx context.Context, school string, year int) ([]
 			if m.Status != directory.StatusActive {
 				continue
 			}
-			t := target{person: m.Person, name: m.Name, role: role, class: classOf[m.Person]}
-			if role == directory.RoleGuardian {
-				kids, err := s.Store.Children(ctx, m.Person)
-				if err != nil {
-					return nil, err
-				}
-				for _, k := range kids {
-					if k.Guardian() && k.PupilSchool == school {
-						t.children = append(t.children, k.PupilName)
-						t.class = cmp.Or(t.class, classOf[k.Pupil])
-					}
-				}
-			}
-			out = append(out, t)
+			out = append(out, target{person: m.Person, name: m.Name, role: role, class: classOf[m.Person]})
 		}
 	}
-	return out, nil
+
+	// Each guardian's children in the school, for the letter.
+	var g errgroup.Group
+	g.SetLimit(workers)
+	for i := range out {
+		if out[i].role != directory.RoleGuardian {
+			continue
+		}
+		g.Go(func() error {
+			kids, err := s.Store.Children(ctx, out[i].person)
+			for _, k := range kids {
+				if k.Guardian() && k.PupilSchool == school {
+					out[i].children = append(out[i].children, k.PupilName)
+					out[i].class = cmp.Or(out[i].class, classOf[k.Pupil])
+				}
+			}
+			return err
+		})
+	}
+	return out, g.Wait()
 }
 
 // peopleTargets returns the listed people, each in their role in the
