@@ -46,7 +46,7 @@ const AccountSK = "#ACCOUNT"
 
 // CalendarPointerSK is the sort key of the item, in a person's partition,
 // that names the person's private calendar token (see package
-// functions/classlog/calendar); the purge deletes the token with it.
+// functions/classlog/calendar). The purge deletes the token with it.
 const CalendarPointerSK = "#CALENDAR"
 
 // LoginShards is the number of GSI1 partitions that list the accounts
@@ -286,8 +286,8 @@ func (s *Store) assignGroup(ctx context.Context, group []waiting, stop func() bo
 
 // assignLogin gives the person a login of the base: number try first (1
 // when 0), else the first number after the highest taken. It claims the
-// login item, then sets it on the account; an account that has a login
-// already, or is gone, gives the claimed item back.
+// login item, then sets it on the account. When the account already has a
+// login, or is gone, the claimed item is given back.
 func (s *Store) assignLogin(ctx context.Context, person, base string, try int) (int, bool, error) {
 	n := max(try, 1)
 	for attempt := 0; ; attempt++ {

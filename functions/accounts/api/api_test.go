@@ -369,7 +369,7 @@ func TestSignIn_AdminsUseASecondFactor(t *testing.T) {
 		t.Fatalf("activate an admin: %d %s, want the second factor's secret", w.Code, w.Body.String())
 	}
 
-	// Sign-in asks for the code and never shows the secret.
+	// Sign-in requests the code and never shows the secret.
 	_, w = e.signIn("paul.bernard", goodPassword, "")
 	var problem secondFactorProblem
 	json.Unmarshal(w.Body.Bytes(), &problem)
@@ -396,7 +396,7 @@ func TestSignIn_AdminsUseASecondFactor(t *testing.T) {
 	}
 }
 
-func TestSignIn_AdminWithoutSecondFactorNeedsANewCode(t *testing.T) {
+func TestSignIn_UnreadableFactorNeedsCode(t *testing.T) {
 	e := newEnv(t)
 	codes := e.codes(codesRequest{Scope: "people", People: []string{"aaf:TEST:510"}})
 	e.activate("paul.bernard", codes["paul.bernard"], goodPassword)
@@ -565,8 +565,8 @@ func TestSignIn_ParallelFailuresAllCount(t *testing.T) {
 	codes := e.codes(codesRequest{Scope: "class", Class: "6A"})
 	e.activate("zoe.dupont", codes["zoe.dupont"], goodPassword)
 
-	// Twelve wrong passwords at once: none sees the others' failures
-	// before it checks the password, and each must still be counted.
+	// Twelve wrong passwords at once: each starts before the others'
+	// failures are counted, and each must still be counted.
 	var wg sync.WaitGroup
 	for range 12 {
 		wg.Go(func() { e.signIn("zoe.dupont", "not the password", "") })

@@ -28,7 +28,7 @@ type Limits struct {
 	SlowAfter int
 	MaxDelay  time.Duration
 	// LockAfter failures in a row lock the account for LockFor. A lock
-	// ends by itself after LockFor, whoever caused it.
+	// always ends by itself after LockFor.
 	LockAfter int
 	LockFor   time.Duration
 	// SourceMax failures from one address within SourceWindow refuse
@@ -107,7 +107,7 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Unknown, disabled and not yet activated accounts get the same
-	// answer as a wrong password, so that it reveals no login.
+	// response as a wrong password, so that it reveals no login.
 	if !ok || ar.Account.Status == account.StatusDisabled || ar.Account.PasswordHash == "" {
 		account.DummyVerify(req.Password)
 		s.countSourceFailure(ctx, src, now)
@@ -640,7 +640,7 @@ func (s *server) setPassword(w http.ResponseWriter, r *http.Request, ar *dynamo.
 
 var msgConflict = httpapi.Message{FR: "Le compte a été modifié en même temps par une autre demande : réessayez.", EN: "The account was changed by another request at the same time: try again."}
 
-// tooMany answers 429 with a Retry-After in whole seconds.
+// tooMany writes a 429 problem with a Retry-After in whole seconds.
 func tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration, msg httpapi.Message) {
 	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 	httpapi.WriteProblem(w, r, http.StatusTooManyRequests, msg)

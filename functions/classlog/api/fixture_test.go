@@ -77,7 +77,7 @@ type env struct {
 	tokens map[string]string
 }
 
-// callers are the people of the two-school feed, as their tokens say.
+// callers are the people of the two-school feed, as their tokens state.
 var callers = map[string]access.Caller{
 	"teacher": {Person: "aaf:TEST:500", Login: "anne.martin", Schools: map[string][]access.Profile{zola: {access.Teacher}},
 		Groups: []access.Group{{School: zola, Code: "6A", Teacher: true, Class: true, Subjects: []string{"0100"}}, {School: zola, Code: "LAT", Teacher: true, Subjects: []string{"0300", "0100"}}}},

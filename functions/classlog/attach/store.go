@@ -237,9 +237,8 @@ func isNotFound(err error) bool {
 	var notFound *s3types.NotFound
 	var noKey *s3types.NoSuchKey
 	var resp *awshttp.ResponseError
-	// Without s3:ListBucket, which the function's role does not have so as
-	// to stay within its prefix, S3 answers 403 rather than 404 for a
-	// missing key.
+	// The function's role has no s3:ListBucket, so that it stays within its
+	// prefix. Without it, S3 returns 403 rather than 404 for a missing key.
 	return errors.As(err, &notFound) || errors.As(err, &noKey) ||
 		(errors.As(err, &resp) && (resp.HTTPStatusCode() == http.StatusNotFound || resp.HTTPStatusCode() == http.StatusForbidden))
 }

@@ -23,7 +23,7 @@ import (
 // Prefix is the path under which the directory function is mounted.
 const Prefix = "/v1/directory/"
 
-// Config is what the directory API needs.
+// Config is the directory API's configuration.
 type Config struct {
 	Store    *dynamo.Store
 	Verifier access.Verifier

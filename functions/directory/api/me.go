@@ -122,8 +122,8 @@ func (a *api) me(w http.ResponseWriter, r *http.Request) {
 	httpapi.WriteJSON(w, r, http.StatusOK, answer)
 }
 
-// readSelf reads the caller's record and, when the token says the caller
-// is a guardian, their children with the children's classes.
+// readSelf reads the caller's record and, when the token names the caller
+// a guardian, their children with the children's classes.
 func (a *api) readSelf(ctx context.Context, caller *access.Caller) (dynamo.Record, []child, error) {
 	isGuardian := len(caller.Children) > 0
 	for _, school := range caller.SchoolIDs() {
