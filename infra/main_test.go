@@ -13,12 +13,13 @@ func TestCheckAssets(t *testing.T) {
 		present []string // zip files written to the asset directory
 		wantErr string   // substring of the error, empty for none
 	}{
-		{"all packages", []string{"importfeed.zip", "directory.zip", "purge.zip", "accounts.zip", "classlog.zip"}, ""},
+		{"all packages", []string{"importfeed.zip", "directory.zip", "purge.zip", "accounts.zip", "classlog.zip", "gradebook.zip"}, ""},
 		{"no packages", nil, "importfeed.zip not found: run make build first"},
-		{"directory package missing", []string{"importfeed.zip", "purge.zip", "accounts.zip", "classlog.zip"}, "directory.zip not found: run make build first"},
-		{"purge package missing", []string{"importfeed.zip", "directory.zip", "accounts.zip", "classlog.zip"}, "purge.zip not found: run make build first"},
-		{"accounts package missing", []string{"importfeed.zip", "directory.zip", "purge.zip", "classlog.zip"}, "accounts.zip not found: run make build first"},
-		{"class log package missing", []string{"importfeed.zip", "directory.zip", "purge.zip", "accounts.zip"}, "classlog.zip not found: run make build first"},
+		{"directory package missing", []string{"importfeed.zip", "purge.zip", "accounts.zip", "classlog.zip", "gradebook.zip"}, "directory.zip not found: run make build first"},
+		{"purge package missing", []string{"importfeed.zip", "directory.zip", "accounts.zip", "classlog.zip", "gradebook.zip"}, "purge.zip not found: run make build first"},
+		{"accounts package missing", []string{"importfeed.zip", "directory.zip", "purge.zip", "classlog.zip", "gradebook.zip"}, "accounts.zip not found: run make build first"},
+		{"class log package missing", []string{"importfeed.zip", "directory.zip", "purge.zip", "accounts.zip", "gradebook.zip"}, "classlog.zip not found: run make build first"},
+		{"grade book package missing", []string{"importfeed.zip", "directory.zip", "purge.zip", "accounts.zip", "classlog.zip"}, "gradebook.zip not found: run make build first"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -298,6 +298,60 @@ func newClassLogFunction(scope awscdk.Stack, p classLogFunctionProps) function {
 	return f
 }
 
+// gradeBookFunctionProps are the resources that the grade book function
+// uses.
+type gradeBookFunctionProps struct {
+	code      string
+	table     awsdynamodb.Table
+	signing   awssecretsmanager.Secret
+	documents awss3.Bucket // bucket of the report card PDFs, under ReportCardPrefix
+}
+
+// newGradeBookFunction defines the grade book API's function: terms,
+// assessments and marks, comments, averages, report cards and exports.
+//
+// It has 512 MB, twice the class log's, because it renders report card
+// PDFs in memory. A benchmark outside Lambda renders one in tens of
+// milliseconds and a few MB. The extra memory also gives more CPU, which
+// Lambda allots in proportion to memory. The timeout of 15 s is far above
+// that and under API Gateway's 30 s.
+//
+// It writes assessments, their history and outbox events together with
+// TransactWriteItems, which IAM checks as PutItem, UpdateItem, DeleteItem
+// and ConditionCheckItem on each item. It reads with Query, GetItem and
+// BatchGetItem. Table.GrantReadWriteData covers all of them.
+//
+// Its role reaches only the objects under ReportCardPrefix, with two
+// actions: PutObject to write a PDF and GetObject, which its presigned
+// download URLs use. It cannot delete them, because a lifecycle rule
+// expires them after ReportCardRetentionDays, and it cannot list the
+// bucket, so S3 returns 403, not 404, for a missing key.
+func newGradeBookFunction(scope awscdk.Stack, p gradeBookFunctionProps) function {
+	f := newFunction(scope, functionProps{
+		id:          "GradeBook",
+		code:        p.code,
+		description: "Cartable grade book API",
+		memoryMB:    512,
+		timeout:     awscdk.Duration_Seconds(jsii.Number(15)),
+		environment: map[string]*string{
+			EnvTable:           p.table.TableName(),
+			EnvSigningSecret:   p.signing.SecretArn(),
+			EnvDocumentsBucket: p.documents.BucketName(),
+		},
+	})
+	grantTableData(scope, p.table, f.role)
+	p.signing.GrantRead(f.role, nil)
+
+	// As for the class log: no bucket-level action, so the role cannot
+	// list the keys of the other prefixes.
+	p.documents.Grants().ActionsOnObjectKeys(f.role, jsii.String(ReportCardPrefix+"*"),
+		jsii.String("s3:GetObject"), jsii.String("s3:PutObject"))
+	suppress(f.role, "AwsSolutions-IAM5",
+		"GetObject and PutObject on the reportcards/ prefix of the documents bucket: the resource wildcard is the prefix where the grade book function writes report card PDFs and signs their download URLs.",
+		"Resource::<"+logicalID(scope, p.documents)+".Arn>/"+ReportCardPrefix+"*")
+	return f
+}
+
 // PurgeSchedule is the purge function's schedule: every night at 02:30 UTC,
 // when the ENT is at its quietest. Running daily keeps the delay between
 // the end of the grace period and the deletion to a day.

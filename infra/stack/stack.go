@@ -2,7 +2,8 @@
 // holds the DynamoDB table, the feeds and documents buckets and their
 // access-log bucket, the feed import function with its dead-letter queue,
 // and the nightly purge. It also holds the signing secret with its KMS key,
-// and the directory, accounts and class log APIs behind an HTTP API.
+// and the directory, accounts, class log and grade book APIs behind an HTTP
+// API.
 //
 // Almost everything in the stack is billed per request or per stored byte:
 // there is no VPC, no NAT gateway, no instance and no database server. The
@@ -45,7 +46,8 @@ const (
 	// letters print.
 	EnvServiceURL = "CARTABLE_SERVICE_URL"
 	// EnvDocumentsBucket holds the documents bucket's name. Each function
-	// that uses it may reach its own prefix only, such as ClassLogPrefix.
+	// that uses it may reach its own prefix only: ClassLogPrefix or
+	// ReportCardPrefix.
 	EnvDocumentsBucket = "CARTABLE_DOCUMENTS_BUCKET"
 )
 
@@ -66,10 +68,18 @@ const (
 	LettersPrefix = "letters/"
 )
 
-// ClassLogPrefix is the key prefix of the documents bucket where the class
-// log function keeps attachments. The class log is an official record, so
-// no lifecycle rule expires them.
-const ClassLogPrefix = "classlog/"
+// Key prefixes of the documents bucket, one for each function that uses it.
+const (
+	// ClassLogPrefix is where the class log function keeps attachments.
+	// The class log is an official record, so no lifecycle rule expires
+	// them.
+	ClassLogPrefix = "classlog/"
+	// ReportCardPrefix is where the grade book function writes the report
+	// card PDFs that it renders on each request. Users download them
+	// through presigned URLs valid for 10 minutes, and the objects expire
+	// after ReportCardRetentionDays.
+	ReportCardPrefix = "reportcards/"
+)
 
 // Retention periods, in days.
 const (
@@ -87,6 +97,10 @@ const (
 	// LettersPrefix. A school downloads them right after generating them,
 	// and they contain activation codes.
 	LetterRetentionDays = 1
+	// ReportCardRetentionDays is how long report card PDFs stay under
+	// ReportCardPrefix. The grade book function renders a new one on each
+	// request, and its download URL expires after 10 minutes.
+	ReportCardRetentionDays = 1
 )
 
 // Function names: each is a folder of functions/ and a zip file
@@ -97,10 +111,11 @@ const (
 	PurgeFunction     = "purge"
 	AccountsFunction  = "accounts"
 	ClassLogFunction  = "classlog"
+	GradeBookFunction = "gradebook"
 )
 
 // Functions lists every function the stack deploys.
-var Functions = []string{ImportFunction, DirectoryFunction, PurgeFunction, AccountsFunction, ClassLogFunction}
+var Functions = []string{ImportFunction, DirectoryFunction, PurgeFunction, AccountsFunction, ClassLogFunction, GradeBookFunction}
 
 // Default values of the optional props.
 //
@@ -245,12 +260,20 @@ func NewCartableStack(scope constructs.Construct, id string, props *CartableStac
 		documents: documents,
 		apiURL:    *api.stage.Url(),
 	})
+	gradeBook := newGradeBookFunction(stack, gradeBookFunctionProps{
+		code:      AssetPath(p.AssetDir, GradeBookFunction),
+		table:     tbl,
+		signing:   signing,
+		documents: documents,
+	})
 	api.addFunctionRoutes("/v1/directory/{proxy+}", "DirectoryIntegration", directory,
 		"GET /v1/directory/health is public on purpose")
 	api.addFunctionRoutes("/v1/accounts/{proxy+}", "AccountsIntegration", accounts,
 		"activation and sign-in are public by nature, because their callers have no token yet")
 	api.addFunctionRoutes("/v1/classlog/{proxy+}", "ClassLogIntegration", classLog,
 		"GET /v1/classlog/health is public on purpose, and the calendar feed (GET /v1/classlog/calendar/{token}) carries its own secret token in the URL, because calendar applications cannot send an access token")
+	api.addFunctionRoutes("/v1/gradebook/{proxy+}", "GradeBookIntegration", gradeBook,
+		"GET /v1/gradebook/health is public on purpose")
 
 	awscdk.NewCfnOutput(stack, jsii.String("ApiURL"), &awscdk.CfnOutputProps{
 		Description: jsii.String("Base URL of the HTTP API"),

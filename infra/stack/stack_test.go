@@ -318,12 +318,22 @@ func TestCartableStack_Buckets(t *testing.T) {
 				"ExposedHeaders": []interface{}{"ETag"},
 				"MaxAge":         stack.DocumentsCORSMaxAgeSeconds,
 			}}},
-			// No expiration: the class log is an official record.
-			"LifecycleConfiguration": map[string]interface{}{"Rules": []interface{}{map[string]interface{}{
-				"Id":                             "abort-incomplete-uploads",
-				"Status":                         "Enabled",
-				"AbortIncompleteMultipartUpload": map[string]interface{}{"DaysAfterInitiation": 1},
-			}}},
+			// Report cards expire. Nothing else does: the class log is an
+			// official record.
+			"LifecycleConfiguration": map[string]interface{}{"Rules": []interface{}{
+				map[string]interface{}{
+					"Id":                             "expire-report-cards",
+					"Prefix":                         stack.ReportCardPrefix,
+					"ExpirationInDays":               1,
+					"Status":                         "Enabled",
+					"AbortIncompleteMultipartUpload": map[string]interface{}{"DaysAfterInitiation": 1},
+				},
+				map[string]interface{}{
+					"Id":                             "abort-incomplete-uploads",
+					"Status":                         "Enabled",
+					"AbortIncompleteMultipartUpload": map[string]interface{}{"DaysAfterInitiation": 1},
+				},
+			}},
 		})
 	})
 
@@ -478,6 +488,22 @@ func TestCartableStack_Functions(t *testing.T) {
 			})},
 			"LoggingConfig": like(map[string]interface{}{"LogGroup": assertions.Match_AnyValue()}),
 		}},
+		{"grade book", map[string]interface{}{
+			"Description":                  "Cartable grade book API",
+			"FunctionName":                 assertions.Match_Absent(),
+			"Runtime":                      "provided.al2023",
+			"Architectures":                []interface{}{"arm64"},
+			"Handler":                      "bootstrap",
+			"MemorySize":                   512,
+			"Timeout":                      15,
+			"ReservedConcurrentExecutions": assertions.Match_Absent(),
+			"Environment": map[string]interface{}{"Variables": assertions.Match_ObjectEquals(&map[string]interface{}{
+				stack.EnvTable:           map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Table"))},
+				stack.EnvSigningSecret:   map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^SigningSecret"))},
+				stack.EnvDocumentsBucket: map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^DocumentsBucket"))},
+			})},
+			"LoggingConfig": like(map[string]interface{}{"LogGroup": assertions.Match_AnyValue()}),
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -593,6 +619,7 @@ func TestCartableStack_HTTPAPI(t *testing.T) {
 		{"ANY /v1/directory/{proxy+}", "DirectoryFunction"},
 		{"ANY /v1/accounts/{proxy+}", "AccountsFunction"},
 		{"ANY /v1/classlog/{proxy+}", "ClassLogFunction"},
+		{"ANY /v1/gradebook/{proxy+}", "GradeBookFunction"},
 	}
 	for _, r := range routes {
 		t.Run(r.key, func(t *testing.T) {
@@ -807,6 +834,7 @@ func TestCartableStack_SigningSecretAccess(t *testing.T) {
 		roleOf(t, functionID(t, "AccountsFunction")):  true,
 		roleOf(t, functionID(t, "DirectoryFunction")): true,
 		roleOf(t, functionID(t, "ClassLogFunction")):  true,
+		roleOf(t, functionID(t, "GradeBookFunction")): true,
 	}
 
 	t.Run("GetSecretValue on the signing secret only", func(t *testing.T) {
@@ -919,12 +947,19 @@ func TestCartableStack_DirectoryReadsOnly(t *testing.T) {
 	}
 }
 
-func TestCartableStack_ClassLogDocumentsAccess(t *testing.T) {
-	documents := documentsBucketID(t)
-	classLogRole := roleOf(t, functionID(t, "ClassLogFunction"))
+// documentsAccess lists the actions that one role may take in the documents
+// bucket, and on which resources.
+type documentsAccess struct {
+	actions   map[string]bool // allowed actions
+	resources []string        // resources of those statements, as JSON
+}
 
-	gotActions := map[string]bool{}
-	var resourcesSeen []string
+// documentsAccessByRole returns, for each role, the actions and resources
+// of the statements that name the documents bucket. It reports a test error
+// for a statement attached to none of the roles in want.
+func documentsAccessByRole(t *testing.T, documents string, want []string) map[string]*documentsAccess {
+	t.Helper()
+	got := map[string]*documentsAccess{}
 	for id, r := range resources("AWS::IAM::Policy") {
 		props := r["Properties"].(map[string]interface{})
 		roles := fmt.Sprint(props["Roles"])
@@ -933,19 +968,28 @@ func TestCartableStack_ClassLogDocumentsAccess(t *testing.T) {
 			if !strings.Contains(string(b), `"`+documents+`"`) {
 				continue
 			}
-			if !strings.Contains(roles, classLogRole) {
-				t.Errorf("%s (roles %s) allows %v on the documents bucket, want the class log role only", id, roles, st["Action"])
+			var role string
+			for _, w := range want {
+				if strings.Contains(roles, w) {
+					role = w
+				}
+			}
+			if role == "" {
+				t.Errorf("%s (roles %s) allows %v on the documents bucket, want only roles %v", id, roles, st["Action"], want)
 				continue
 			}
 			if st["Effect"] != "Allow" {
 				continue
+			}
+			if got[role] == nil {
+				got[role] = &documentsAccess{actions: map[string]bool{}}
 			}
 			actions, ok := st["Action"].([]interface{})
 			if !ok {
 				actions = []interface{}{st["Action"]}
 			}
 			for _, a := range actions {
-				gotActions[fmt.Sprint(a)] = true
+				got[role].actions[fmt.Sprint(a)] = true
 			}
 			list, ok := st["Resource"].([]interface{})
 			if !ok {
@@ -953,44 +997,108 @@ func TestCartableStack_ClassLogDocumentsAccess(t *testing.T) {
 			}
 			for _, res := range list {
 				rb, _ := json.Marshal(res)
-				resourcesSeen = append(resourcesSeen, string(rb))
+				got[role].resources = append(got[role].resources, string(rb))
 			}
 		}
 	}
+	return got
+}
 
-	t.Run("object actions only", func(t *testing.T) {
-		want := map[string]bool{"s3:GetObject": true, "s3:PutObject": true, "s3:DeleteObject": true}
-		if fmt.Sprint(gotActions) != fmt.Sprint(want) {
-			t.Errorf("class log actions on the documents bucket = %v, want %v", gotActions, want)
-		}
-	})
+func TestCartableStack_DocumentsAccess(t *testing.T) {
+	documents := documentsBucketID(t)
+	tests := []struct {
+		name        string
+		function    string // construct id prefix of the function
+		prefix      string
+		wantActions map[string]bool
+	}{
+		{"class log", "ClassLogFunction", stack.ClassLogPrefix,
+			map[string]bool{"s3:GetObject": true, "s3:PutObject": true, "s3:DeleteObject": true}},
+		// The grade book never deletes a report card: the lifecycle rule
+		// does.
+		{"grade book", "GradeBookFunction", stack.ReportCardPrefix,
+			map[string]bool{"s3:GetObject": true, "s3:PutObject": true}},
+	}
+	roles := make([]string, len(tests))
+	for i, tt := range tests {
+		roles[i] = roleOf(t, functionID(t, tt.function))
+	}
+	access := documentsAccessByRole(t, documents, roles)
 
-	t.Run("classlog prefix only", func(t *testing.T) {
-		if len(resourcesSeen) == 0 {
-			t.Fatalf("class log role has no statement on the documents bucket")
-		}
-		want := fmt.Sprintf(`{"Fn::Join":["",[{"Fn::GetAtt":["%s","Arn"]},"/%s*"]]}`, documents, stack.ClassLogPrefix)
-		for _, got := range resourcesSeen {
-			if got != want {
-				t.Errorf("class log role resource on the documents bucket = %s, want %s", got, want)
+	for i, tt := range tests {
+		role := roles[i]
+		t.Run(tt.name, func(t *testing.T) {
+			got := access[role]
+			if got == nil {
+				t.Fatalf("%s role has no statement on the documents bucket", tt.name)
 			}
-		}
-	})
 
-	t.Run("no other bucket", func(t *testing.T) {
-		for id, r := range resources("AWS::IAM::Policy") {
-			props := r["Properties"].(map[string]interface{})
-			if !strings.Contains(fmt.Sprint(props["Roles"]), classLogRole) {
-				continue
-			}
-			for _, st := range statements(props["PolicyDocument"]) {
-				b, _ := json.Marshal(st)
-				if strings.Contains(string(b), `"s3:`) && !strings.Contains(string(b), `"`+documents+`"`) {
-					t.Errorf("%s lets the class log role use S3 outside the documents bucket: %s", id, b)
+			t.Run("object actions only", func(t *testing.T) {
+				if fmt.Sprint(got.actions) != fmt.Sprint(tt.wantActions) {
+					t.Errorf("%s actions on the documents bucket = %v, want %v", tt.name, got.actions, tt.wantActions)
+				}
+			})
+
+			t.Run("own prefix only", func(t *testing.T) {
+				want := fmt.Sprintf(`{"Fn::Join":["",[{"Fn::GetAtt":["%s","Arn"]},"/%s*"]]}`, documents, tt.prefix)
+				for _, res := range got.resources {
+					if res != want {
+						t.Errorf("%s role resource on the documents bucket = %s, want %s", tt.name, res, want)
+					}
+				}
+			})
+
+			t.Run("no other bucket", func(t *testing.T) {
+				for id, r := range resources("AWS::IAM::Policy") {
+					props := r["Properties"].(map[string]interface{})
+					if !strings.Contains(fmt.Sprint(props["Roles"]), role) {
+						continue
+					}
+					for _, st := range statements(props["PolicyDocument"]) {
+						b, _ := json.Marshal(st)
+						if strings.Contains(string(b), `"s3:`) && !strings.Contains(string(b), `"`+documents+`"`) {
+							t.Errorf("%s lets the %s role use S3 outside the documents bucket: %s", id, tt.name, b)
+						}
+					}
+				}
+			})
+		})
+	}
+}
+
+func TestCartableStack_GradeBookTableAccess(t *testing.T) {
+	tables := resources("AWS::DynamoDB::Table")
+	if len(tables) != 1 {
+		t.Fatalf("table count = %d, want 1", len(tables))
+	}
+	var tableID string
+	for id := range tables {
+		tableID = id
+	}
+	role := roleOf(t, functionID(t, "GradeBookFunction"))
+
+	// TransactWriteItems has no IAM action of its own: IAM checks each
+	// item's write or condition check.
+	for _, action := range []string{
+		"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
+		"dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem",
+	} {
+		t.Run(action, func(t *testing.T) {
+			for _, r := range resources("AWS::IAM::Policy") {
+				props := r["Properties"].(map[string]interface{})
+				if !strings.Contains(fmt.Sprint(props["Roles"]), role) {
+					continue
+				}
+				for _, st := range statements(props["PolicyDocument"]) {
+					b, _ := json.Marshal(st["Resource"])
+					if hasAction(st, action) && strings.Contains(string(b), `"`+tableID+`"`) {
+						return
+					}
 				}
 			}
-		}
-	})
+			t.Errorf("grade book role may not %s on the table %s", action, tableID)
+		})
+	}
 }
 
 func TestNewCartableStack_ServiceURL(t *testing.T) {

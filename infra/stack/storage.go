@@ -202,13 +202,17 @@ var documentsCORSHeaders = []string{"Content-Type", "x-amz-checksum-*", "x-amz-s
 
 // newDocumentsBucket defines the bucket of the documents that users upload
 // and download through presigned URLs, each function under its own prefix
-// (the class log under ClassLogPrefix). origin is the only origin whose
-// pages may send these requests from a browser.
+// (the class log under ClassLogPrefix, the grade book under
+// ReportCardPrefix). origin is the only origin whose pages may send these
+// requests from a browser.
 //
 // Versioning is off, as on the feeds bucket: a deleted attachment must not
-// stay as a noncurrent version. Documents are records, so the bucket is
-// kept when the stack is deleted, and no rule expires them.
+// stay as a noncurrent version. Class log attachments are records, so the
+// bucket is kept when the stack is deleted, and no rule expires them. Report
+// cards are rendered again on each request, so a rule expires them after
+// ReportCardRetentionDays.
 func newDocumentsBucket(scope awscdk.Stack, logs awss3.IBucket, origin string) awss3.Bucket {
+	abortUploads := awscdk.Duration_Days(jsii.Number(1))
 	return awss3.NewBucket(scope, jsii.String("DocumentsBucket"), &awss3.BucketProps{
 		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
 		EnforceSSL:             jsii.Bool(true),
@@ -228,9 +232,22 @@ func newDocumentsBucket(scope awscdk.Stack, logs awss3.IBucket, origin string) a
 			ExposedHeaders: jsii.Strings("ETag"),
 			MaxAge:         jsii.Number(DocumentsCORSMaxAgeSeconds),
 		}},
-		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Id:                                  jsii.String("abort-incomplete-uploads"),
-			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
-		}},
+		LifecycleRules: &[]*awss3.LifecycleRule{
+			{
+				// As for activation letters, S3 rounds the expiry time up
+				// to the next midnight UTC and removes expired objects
+				// asynchronously, so a report card may stay up to about
+				// two days.
+				Id:                                  jsii.String("expire-report-cards"),
+				Prefix:                              jsii.String(ReportCardPrefix),
+				Expiration:                          awscdk.Duration_Days(jsii.Number(ReportCardRetentionDays)),
+				AbortIncompleteMultipartUploadAfter: abortUploads,
+			},
+			{
+				// Covers uploads to any other prefix.
+				Id:                                  jsii.String("abort-incomplete-uploads"),
+				AbortIncompleteMultipartUploadAfter: abortUploads,
+			},
+		},
 	})
 }

@@ -26,6 +26,7 @@ func TestRouter_AppliesRules(t *testing.T) {
 		"admin2fa": {Person: "a2", Schools: map[string][]Profile{"A": {Staff, SchoolAdmin}}},
 		"regional": {Person: "r1", Regional: true, MFA: true},
 		"other":    {Person: "o1", Schools: map[string][]Profile{"B": {Staff, SchoolAdmin}}, MFA: true},
+		"guardian": {Person: "g1", Schools: map[string][]Profile{"A": {Guardian}, "B": {Guardian}}, Children: []Child{{Person: "p1", School: "A"}, {Person: "p9", School: "B"}}},
 	}
 	rt := NewRouter(v)
 	ok := func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }
@@ -35,6 +36,7 @@ func TestRouter_AppliesRules(t *testing.T) {
 	rt.Handle("POST /schools/{school}/codes", SchoolAdmins("school"), "", ok)
 	rt.Handle("GET /schools/{school}/groups/{group}", GroupPeople("school", "group"), "", ok)
 	rt.Handle("GET /region", RegionalAdmins(), "", ok)
+	rt.Handle("GET /schools/{school}/pupils/{pupil}", PupilFamily("school", "pupil"), "", ok)
 	rt.Handle("POST /schools/{school}/groups/{group}/lessons", GroupTeachers("school", "group"), "", ok)
 	rt.Handle("PUT /schools/{school}/groups/{group}/done", GroupPupils("school", "group"), "", ok)
 	rt.Handle("GET /schools/{school}/groups/{group}/history", Any(GroupTeachers("school", "group"), SchoolAdmins("school")), "", ok)
@@ -72,6 +74,18 @@ func TestRouter_AppliesRules(t *testing.T) {
 		{"GET", "/schools/A/groups/6B/history", "admin", 204},
 		{"GET", "/schools/A/groups/6B/history", "pupil", 403},
 		{"GET", "/schools/A/groups/6B/history", "other", 403},
+		{"GET", "/schools/A/pupils/p1", "pupil", 204},
+		{"GET", "/schools/B/pupils/p1", "pupil", 403},
+		{"GET", "/schools/A/pupils/p2", "pupil", 403},
+		{"GET", "/schools/A/pupils/p1", "guardian", 204},
+		{"GET", "/schools/B/pupils/p1", "guardian", 403},
+		{"GET", "/schools/B/pupils/p9", "guardian", 204},
+		{"GET", "/schools/A/pupils/p9", "guardian", 403},
+		{"GET", "/schools/A/pupils/p2", "admin", 204},
+		{"GET", "/schools/A/pupils/p2", "admin2fa", 403},
+		{"GET", "/schools/A/pupils/p2", "teacher", 403},
+		{"GET", "/schools/A/pupils/p2", "other", 403},
+		{"GET", "/schools/A/pupils/p2", "regional", 204},
 		{"DELETE", "/me", "pupil", 405},
 		{"GET", "/nowhere", "pupil", 404},
 		{"GET", "/nowhere", "", 404},

@@ -2,6 +2,7 @@ package access
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -136,6 +137,26 @@ func Any(rules ...Rule) Rule {
 				}
 			}
 			return false
+		},
+	}
+}
+
+// PupilFamily lets a pupil of the school call the route about themself,
+// their guardians call it about them, and the school's admins and regional
+// admins call it about any pupil of the school. The school and the pupil
+// are the path values named schoolParam and pupilParam.
+func PupilFamily(schoolParam, pupilParam string) Rule {
+	return Rule{
+		Who: "the pupil {" + pupilParam + "} and their guardians, admins of {" + schoolParam + "}, regional admins",
+		allow: func(c *Caller, r *http.Request) bool {
+			school, pupil := r.PathValue(schoolParam), r.PathValue(pupilParam)
+			if c.IsSchoolAdmin(school) {
+				return true
+			}
+			if c.Person == pupil {
+				return c.Is(school, Pupil)
+			}
+			return slices.ContainsFunc(c.Children, func(k Child) bool { return k.Person == pupil && k.School == school })
 		},
 	}
 }

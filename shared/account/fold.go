@@ -25,12 +25,12 @@ var latinLetters = map[rune]string{
 	'ŧ': "t",  // Sami
 }
 
-// foldLatin lower-cases s, decomposes it with NFKD, drops the combining marks
+// FoldLatin lower-cases s, decomposes it with NFKD, drops the combining marks
 // and spells the letters of latinLetters in ASCII, so that "Łukasz Żółć"
 // becomes "lukasz zolc". Other runes, including letters of other scripts,
 // are kept. NFKD also splits compatibility forms such as the ligature "ﬁ" and
 // full-width letters into their plain letters.
-func foldLatin(s string) string {
+func FoldLatin(s string) string {
 	decomposed := norm.NFKD.String(strings.ToLower(s))
 
 	var b strings.Builder

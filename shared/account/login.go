@@ -53,7 +53,7 @@ func BaseLogin(firstName, lastName string) string {
 func loginPart(name string) string {
 	var b strings.Builder
 	pendingHyphen := false
-	for _, r := range foldLatin(name) {
+	for _, r := range FoldLatin(name) {
 		switch {
 		case r >= 'a' && r <= 'z':
 			if pendingHyphen && b.Len() > 0 {

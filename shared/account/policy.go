@@ -200,7 +200,7 @@ func isRepeated(s string) bool {
 }
 
 // foldPassword returns the form used to compare a password with the lists:
-// lower case, accents removed (foldLatin) and white space removed, so that
+// lower case, accents removed (FoldLatin) and white space removed, so that
 // "Mot de passe" compares equal to "motdepasse".
 func foldPassword(s string) string {
 	return strings.Map(func(r rune) rune {
@@ -208,7 +208,7 @@ func foldPassword(s string) string {
 			return -1
 		}
 		return r
-	}, foldLatin(s))
+	}, FoldLatin(s))
 }
 
 // stripAffixes removes the digits, punctuation and symbols at both ends of s.
@@ -278,7 +278,7 @@ const minPersonalRunes = 3
 func containsPersonal(folded string, personal []string) bool {
 	readings := []string{folded, lookAlikes.Replace(folded)}
 	for _, p := range personal {
-		words := strings.FieldsFunc(foldLatin(p), func(r rune) bool { return !unicode.IsLetter(r) })
+		words := strings.FieldsFunc(FoldLatin(p), func(r rune) bool { return !unicode.IsLetter(r) })
 		words = append(words, strings.Join(words, ""))
 		for _, w := range words {
 			if utf8.RuneCountInString(w) < minPersonalRunes {

@@ -120,3 +120,9 @@ func formatExact(r *big.Rat, sep string) string {
 	}
 	return d.Format(6, sep)
 }
+
+// Plain writes r with a decimal point and as few decimals as it needs,
+// the form the grade book stores scales, coefficients and marks in ("7.5",
+// "20", "14.25"). Values parsed by ParseMark, ParseScale and
+// ParseCoefficient are written exactly.
+func Plain(r *big.Rat) string { return formatExact(r, ".") }

@@ -242,3 +242,12 @@ func codeList() string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// String returns the mark as the grade book stores it: the code, or the
+// number with a decimal point ("14.25"). ParseMark reads it back.
+func (m Mark) String() string {
+	if m.Value == nil {
+		return string(m.Code)
+	}
+	return Plain(m.Value)
+}

@@ -65,7 +65,19 @@ func title(r *http.Request, status int) string {
 
 // WriteProblem writes a problem response with the given status and message.
 func WriteProblem(w http.ResponseWriter, r *http.Request, status int, msg Message) {
-	p := Problem{Type: "about:blank", Title: title(r, status), Status: status, Detail: msg.Text(r)}
+	WriteProblemValue(w, r, status, NewProblem(r, status, msg))
+}
+
+// NewProblem returns the problem that WriteProblem writes, for a handler
+// that adds extension members: it embeds the Problem in its own struct and
+// writes that with WriteProblemValue.
+func NewProblem(r *http.Request, status int, msg Message) Problem {
+	return Problem{Type: "about:blank", Title: title(r, status), Status: status, Detail: msg.Text(r)}
+}
+
+// WriteProblemValue writes p, a Problem or a struct that embeds one, as
+// the response with the given status.
+func WriteProblemValue(w http.ResponseWriter, r *http.Request, status int, p any) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Content-Language", lang(r))
 	w.Header().Add("Vary", "Accept-Language")

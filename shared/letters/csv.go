@@ -55,12 +55,12 @@ func WriteCSV(w io.Writer, letters []Letter, lang string) error {
 
 	row := make([]string, len(header))
 	for i, l := range letters {
-		row[0] = csvCell(l.School)
-		row[1] = csvCell(l.Class)
-		row[2] = csvCell(l.Name)
-		row[3] = csvCell(roleName(l.Role, lang))
-		row[4] = csvCell(l.Login)
-		row[5] = csvCell(l.Code)
+		row[0] = CSVCell(l.School)
+		row[1] = CSVCell(l.Class)
+		row[2] = CSVCell(l.Name)
+		row[3] = CSVCell(roleName(l.Role, lang))
+		row[4] = CSVCell(l.Login)
+		row[5] = CSVCell(l.Code)
 		row[6] = l.ExpiresOn.Format(dateLayout)
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("write csv row %d: %w", i+1, err)
@@ -74,10 +74,11 @@ func WriteCSV(w io.Writer, letters []Letter, lang string) error {
 	return nil
 }
 
-// csvCell normalizes s to NFC and protects it against formula injection
+// CSVCell normalizes s to NFC and protects it against formula injection
 // (OWASP "CSV Injection"): a spreadsheet runs a cell that starts with one
-// of these characters as a formula.
-func csvCell(s string) string {
+// of these characters as a formula. Every CSV that Cartable writes for
+// people to open in a spreadsheet passes its cells through it.
+func CSVCell(s string) string {
 	s = norm.NFC.String(s)
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s

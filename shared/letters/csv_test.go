@@ -144,8 +144,8 @@ func TestWriteCSV_FormulaInjection(t *testing.T) {
 func TestCSVCell_CarriageReturn(t *testing.T) {
 	// Checked on the cell itself, because encoding/csv does not read a
 	// carriage return back unchanged.
-	if got, want := csvCell("\rx"), "'\rx"; got != want {
-		t.Errorf("csvCell(%q) = %q, want %q", "\rx", got, want)
+	if got, want := CSVCell("\rx"), "'\rx"; got != want {
+		t.Errorf("CSVCell(%q) = %q, want %q", "\rx", got, want)
 	}
 }
 

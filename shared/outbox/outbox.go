@@ -52,6 +52,13 @@ const (
 	LessonPublished    = "lesson.published"
 	HomeworkPublished  = "homework.published"
 	HomeworkDueChanged = "homework.due-changed"
+	// MarksPublished is due when an assessment's marks become visible to
+	// pupils and guardians; its data names the pupils marked, never a
+	// mark.
+	MarksPublished = "marks.published"
+	// ReportCardsPublished is due when a class's report cards of a term
+	// can be downloaded.
+	ReportCardsPublished = "reportcards.published"
 )
 
 // Event is one thing to notify. Data holds what a notification needs

@@ -1,0 +1,25 @@
+// Command gradebook is the grade book function's Lambda entry point
+// (cahier de notes).
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/cartable-ent/cartable/functions/gradebook/api"
+	"github.com/cartable-ent/cartable/shared/httpapi"
+)
+
+func main() {
+	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stdout, nil)))
+	cfg, err := api.Load(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gradebook:", err)
+		os.Exit(1)
+	}
+	lambda.Start(httpapi.LambdaHandler(api.New(cfg)))
+}
