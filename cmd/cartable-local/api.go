@@ -11,6 +11,7 @@ import (
 	accountsapi "github.com/cartable-ent/cartable/functions/accounts/api"
 	classlogapi "github.com/cartable-ent/cartable/functions/classlog/api"
 	directoryapi "github.com/cartable-ent/cartable/functions/directory/api"
+	gradebookapi "github.com/cartable-ent/cartable/functions/gradebook/api"
 	"github.com/cartable-ent/cartable/shared/httpapi"
 )
 
@@ -32,10 +33,15 @@ func functions(ctx context.Context) ([]function, error) {
 	if err != nil {
 		return nil, err
 	}
+	gradebook, err := gradebookapi.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return []function{
 		{accountsapi.Prefix, accountsapi.New(accounts)},
 		{directoryapi.Prefix, directoryapi.New(directoryapi.Config{Store: accounts.Store, Verifier: accounts.Signer})},
 		{classlogapi.Prefix, classlogapi.New(classlog)},
+		{gradebookapi.Prefix, gradebookapi.New(gradebook)},
 	}, nil
 }
 

@@ -36,6 +36,7 @@ func TestAPIHandler_Routes(t *testing.T) {
 		{"/v1/directory/health", http.StatusOK, "application/json"},
 		{"/v1/accounts/health", http.StatusOK, "application/json"},
 		{"/v1/classlog/health", http.StatusOK, "application/json"},
+		{"/v1/gradebook/health", http.StatusOK, "application/json"},
 		{"/v1/directory/me", http.StatusUnauthorized, "application/problem+json"},
 		{"/v1/directory/nothing-here", http.StatusNotFound, "application/problem+json"},
 		{"/v1/unknown/x", http.StatusNotFound, "application/problem+json"},

@@ -32,7 +32,8 @@ import (
 // users' documents.
 var Buckets = []string{"cartable-feeds", "cartable-documents"}
 
-// DocumentsBucket keeps class log attachments, under classlog/.
+// DocumentsBucket keeps class log attachments, under classlog/, and
+// report cards, under reportcards/.
 const DocumentsBucket = "cartable-documents"
 
 // LettersBucket keeps activation letters, under letters/, as the feeds

@@ -140,7 +140,7 @@ func (a *api) report(ctx context.Context, school, pupil, termID string) (pupilRe
 	}
 	term, ok := st.Term(class, termID)
 	if !ok {
-		return pupilReport{}, false, errNoTerm
+		return pupilReport{Class: class}, false, errNoTerm
 	}
 	now := a.Now()
 	var counted []book.Assessment
