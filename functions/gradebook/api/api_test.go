@@ -61,8 +61,8 @@ func deref(s *string) string {
 	return *s
 }
 
-// The expected figures are computed by hand in docs/gradebook.md, section
-// "Vérifications".
+// The expected figures are computed by hand in docs/gradebook-averages.fr.md,
+// section "Vérifications du service".
 func TestPupilTerm_HandComputedAverages(t *testing.T) {
 	e := newEnv(t)
 	e.seed()

@@ -230,9 +230,10 @@ func (e *env) create(caller, group string, draft map[string]any, marks map[strin
 	return a
 }
 
-// seed enters the hand-computed mark sheet of docs/gradebook.md's
-// checks: French in 6A (scales 20, 10 and 5, coefficients 1, 2 and 0,
-// codes), maths in 6A, Latin in LAT, and 6e's coefficients.
+// seed enters the mark sheet computed by hand in
+// docs/gradebook-averages.fr.md, section "Vérifications du service":
+// French in 6A (scales 20, 10 and 5, coefficients 1, 2 and 0, codes),
+// maths in 6A, Latin in LAT, and 6e's coefficients.
 func (e *env) seed() {
 	e.t.Helper()
 	e.must(http.StatusOK, "PUT", Prefix+"schools/"+zola+"/settings", "schooladmin", map[string]any{
