@@ -49,6 +49,15 @@ type Account struct {
 	TermsVersion    string `dynamodbav:"termsVersion,omitempty"`
 	TermsAccepted   string `dynamodbav:"termsAccepted,omitempty"`
 	Email           string `dynamodbav:"email,omitempty"`
+	// EmailVerified is when the owner proved the address by its link (RFC
+	// 3339), "" until then: nothing but the verification mail goes to an
+	// unverified address.
+	EmailVerified string `dynamodbav:"emailVerified,omitempty"`
+	// EmailUnreachable says why mail to the address failed for good
+	// ("bounce", "complaint"), "" while none did; EmailUnreachableAt
+	// dates it (RFC 3339). A new address clears both.
+	EmailUnreachable   string `dynamodbav:"emailUnreachable,omitempty"`
+	EmailUnreachableAt string `dynamodbav:"emailUnreachableAt,omitempty"`
 
 	// CodeHash is the MAC of the current activation code (HashCode), ""
 	// when none is outstanding; CodeExpires is when it stops working.
