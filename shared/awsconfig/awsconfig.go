@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 )
 
 // Environment variables read by this package.
@@ -97,4 +98,10 @@ func TableName(def string) string {
 		return n
 	}
 	return def
+}
+
+// SQS returns an SQS client. Locally the pipeline's queues are in process
+// (package queue), so no endpoint is read here.
+func SQS(cfg aws.Config, optFns ...func(*sqs.Options)) *sqs.Client {
+	return sqs.NewFromConfig(cfg, optFns...)
 }
