@@ -138,3 +138,37 @@ func Due(ctx context.Context, db *dynamodb.Client, tableName string, shard int, 
 	}
 	return events, nil
 }
+
+// Done deletes events that the dispatcher has passed on to the
+// notification queue. Deleting an event twice is harmless.
+func Done(ctx context.Context, db *dynamodb.Client, tableName string, events ...Event) error {
+	for start := 0; start < len(events); start += 25 {
+		batch := events[start:min(start+25, len(events))]
+		reqs := make([]types.WriteRequest, len(batch))
+		for i, e := range batch {
+			reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: map[string]types.AttributeValue{
+				table.PK: &types.AttributeValueMemberS{Value: PK(shard(e.ID))},
+				table.SK: &types.AttributeValueMemberS{Value: e.Due.UTC().Format(time.RFC3339) + "#" + e.ID},
+			}}}
+		}
+		pending := map[string][]types.WriteRequest{tableName: reqs}
+		for try := 0; len(pending[tableName]) > 0; try++ {
+			if try == 8 {
+				return fmt.Errorf("delete outbox events: %d left unprocessed after %d tries", len(pending[tableName]), try)
+			}
+			if try > 0 {
+				select {
+				case <-ctx.Done():
+					return ctx.Err()
+				case <-time.After(time.Duration(50<<try) * time.Millisecond):
+				}
+			}
+			out, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
+			if err != nil {
+				return fmt.Errorf("delete outbox events: %w", err)
+			}
+			pending = out.UnprocessedItems
+		}
+	}
+	return nil
+}

@@ -1,0 +1,344 @@
+// Package api is the notifications function's HTTP handler: the in-app
+// list of notifications (with the unread count), each person's choice of
+// rhythm per kind of news, and the one-click unsubscribe links of mails.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/cartable-ent/cartable/shared/access"
+	"github.com/cartable-ent/cartable/shared/awsconfig"
+	"github.com/cartable-ent/cartable/shared/dynamo"
+	"github.com/cartable-ent/cartable/shared/httpapi"
+	"github.com/cartable-ent/cartable/shared/notify"
+	"github.com/cartable-ent/cartable/shared/signingkey"
+	"github.com/cartable-ent/cartable/shared/table"
+	"github.com/cartable-ent/cartable/shared/token"
+)
+
+// Prefix is the path under which the notifications function is mounted.
+const Prefix = "/v1/notifications/"
+
+// Config is the handler's configuration.
+type Config struct {
+	Notes     *notify.Store
+	Directory *dynamo.Store
+	Verifier  access.Verifier
+	// MAC checks unsubscribe links.
+	MAC []byte
+}
+
+type api struct{ Config }
+
+// New returns the notifications function's handler.
+func New(cfg Config) *access.Router {
+	a := &api{cfg}
+	rt := access.NewRouter(cfg.Verifier)
+	rt.Handle("GET "+Prefix+"health", access.Public(), "Report that the function is up", func(w http.ResponseWriter, r *http.Request) {
+		httpapi.WriteJSON(w, r, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	rt.Handle("GET "+Prefix+"me/notifications", access.SignedIn(), "List the caller's notifications, newest first, with the unread count", a.list)
+	rt.Handle("POST "+Prefix+"me/notifications/read", access.SignedIn(), "Mark one of the caller's notifications read", a.read)
+	rt.Handle("GET "+Prefix+"me/preferences", access.SignedIn(), "Read how often the caller hears of each kind of news by email", a.preferences)
+	rt.Handle("PUT "+Prefix+"me/preferences", access.SignedIn(), "Choose how often the caller hears of each kind of news by email", a.setPreferences)
+	rt.Handle("GET "+Prefix+"unsubscribe/{token}", access.Public(), "Show the page that confirms an unsubscribe link", a.unsubscribePage)
+	rt.Handle("POST "+Prefix+"unsubscribe/{token}", access.Public(), "Stop a kind of mails in one click (RFC 8058)", a.unsubscribe)
+	return rt
+}
+
+var (
+	msgBadJSON  = httpapi.Message{FR: "Le corps de la requête n'est pas un JSON valable (%s).", EN: "The request body is not valid JSON (%s)."}
+	msgBadParam = httpapi.Message{FR: "Le paramètre « %s » est invalide.", EN: "Parameter %q is invalid."}
+	msgNoNote   = httpapi.Message{FR: "Cette notification n'existe pas ou est déjà lue.", EN: "This notification does not exist or is already read."}
+	msgRhythm   = httpapi.Message{FR: "Rythme « %s » invalide pour « %s » : immediate, daily, weekly ou never.", EN: "Invalid rhythm %q for %q: immediate, daily, weekly or never."}
+	msgKind     = httpapi.Message{FR: "Genre de nouvelles « %s » inconnu : %s.", EN: "Unknown kind of news %q: %s."}
+	msgConflict = httpapi.Message{FR: "Vos préférences ont changé entre-temps (sur un autre appareil ?) : rechargez-les, puis refaites vos choix.", EN: "Your preferences changed meanwhile (on another device?): reload them, then choose again."}
+	msgBadLink  = httpapi.Message{FR: "Ce lien de désinscription n'est pas valable : utilisez celui du dernier message reçu, ou changez vos préférences après connexion.", EN: "This unsubscribe link is not valid: use the one of the latest mail, or change your preferences after signing in."}
+)
+
+func format(m httpapi.Message, args ...any) httpapi.Message {
+	return httpapi.Message{FR: sprintf(m.FR, args...), EN: sprintf(m.EN, args...)}
+}
+
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		reason := "corps vide"
+		if err != io.EOF {
+			reason = strings.TrimPrefix(err.Error(), "json: ")
+		}
+		httpapi.WriteProblem(w, r, http.StatusBadRequest, format(msgBadJSON, reason))
+		return false
+	}
+	return true
+}
+
+func internal(w http.ResponseWriter, r *http.Request, what string, err error) {
+	slog.ErrorContext(r.Context(), what, "error", err, "route", r.Pattern)
+	httpapi.WriteProblem(w, r, http.StatusInternalServerError, httpapi.MsgInternal)
+}
+
+// page is a page of notifications.
+type page struct {
+	Notifications []notify.Item `json:"notifications"`
+	Unread        int           `json:"unread"`
+	Next          string        `json:"next,omitempty"`
+}
+
+func (a *api) list(w http.ResponseWriter, r *http.Request) {
+	c := access.CallerFrom(r.Context())
+	after := r.URL.Query().Get("after")
+	if after != "" && !strings.HasPrefix(after, "N#") {
+		httpapi.WriteProblem(w, r, http.StatusBadRequest, format(msgBadParam, "after"))
+		return
+	}
+	items, next, unread, err := a.Notes.Notes(r.Context(), c.Person, after, 30)
+	if err != nil {
+		internal(w, r, "list notifications", err)
+		return
+	}
+	if items == nil {
+		items = []notify.Item{}
+	}
+	httpapi.WriteJSON(w, r, http.StatusOK, page{Notifications: items, Unread: unread, Next: next})
+}
+
+// readInput names a notification by its time, event and child, as listed.
+type readInput struct {
+	At    time.Time `json:"at"`
+	Event string    `json:"event"`
+	Child string    `json:"child"`
+}
+
+func (a *api) read(w http.ResponseWriter, r *http.Request) {
+	var in readInput
+	if !decode(w, r, &in) {
+		return
+	}
+	c := access.CallerFrom(r.Context())
+	ok, err := a.Notes.MarkRead(r.Context(), c.Person, in.At, in.Event, in.Child)
+	if err != nil {
+		internal(w, r, "mark read", err)
+		return
+	}
+	if !ok {
+		httpapi.WriteProblem(w, r, http.StatusNotFound, msgNoNote)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// prefsView is a person's rhythm for every kind, defaults included, and
+// whether mail can reach them.
+type prefsView struct {
+	Rhythms map[string]notify.Rhythm `json:"rhythms"`
+	Version int                      `json:"version"`
+	Email   emailState               `json:"email"`
+}
+
+// emailState says where mails go and why they might not.
+type emailState struct {
+	Address     string `json:"address,omitempty"`
+	Verified    bool   `json:"verified"`
+	Unreachable string `json:"unreachable,omitempty"`
+	// Note explains in French what the person should do, if anything.
+	Note string `json:"note,omitempty"`
+}
+
+func (a *api) view(ctx context.Context, person string, p notify.Preferences) (prefsView, error) {
+	v := prefsView{Rhythms: map[string]notify.Rhythm{}, Version: p.Version}
+	for _, k := range notify.Kinds {
+		v.Rhythms[k] = p.Rhythm(k)
+	}
+	acc, err := a.Directory.AccountRecord(ctx, person)
+	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+		return prefsView{}, err
+	}
+	e := acc.Account
+	v.Email = emailState{Address: e.Email, Verified: e.EmailVerified != "", Unreachable: e.EmailUnreachable}
+	switch {
+	case e.Email == "":
+		v.Email.Note = "Aucune adresse électronique : vous ne recevez les nouvelles que dans l'application."
+	case e.EmailUnreachable != "":
+		v.Email.Note = "Les messages envoyés à cette adresse n'arrivent pas : donnez une autre adresse."
+	case e.EmailVerified == "":
+		v.Email.Note = "Adresse pas encore vérifiée : ouvrez le lien du message de vérification pour recevoir les nouvelles."
+	}
+	return v, nil
+}
+
+func (a *api) preferences(w http.ResponseWriter, r *http.Request) {
+	c := access.CallerFrom(r.Context())
+	p, err := a.Notes.Preferences(r.Context(), c.Person)
+	if err != nil {
+		internal(w, r, "read preferences", err)
+		return
+	}
+	v, err := a.view(r.Context(), c.Person, p)
+	if err != nil {
+		internal(w, r, "read account", err)
+		return
+	}
+	httpapi.WriteJSON(w, r, http.StatusOK, v)
+}
+
+// prefsInput changes some rhythms, with the version read.
+type prefsInput struct {
+	Rhythms map[string]notify.Rhythm `json:"rhythms"`
+	Version int                      `json:"version"`
+}
+
+func (a *api) setPreferences(w http.ResponseWriter, r *http.Request) {
+	var in prefsInput
+	if !decode(w, r, &in) {
+		return
+	}
+	c := access.CallerFrom(r.Context())
+	p, err := a.Notes.Preferences(r.Context(), c.Person)
+	if err != nil {
+		internal(w, r, "read preferences", err)
+		return
+	}
+	if in.Version != p.Version {
+		httpapi.WriteProblem(w, r, http.StatusConflict, msgConflict)
+		return
+	}
+	for kind, rhythm := range in.Rhythms {
+		if !isKind(kind) {
+			httpapi.WriteProblem(w, r, http.StatusBadRequest, format(msgKind, kind, strings.Join(notify.Kinds, ", ")))
+			return
+		}
+		if !rhythm.Valid() {
+			httpapi.WriteProblem(w, r, http.StatusBadRequest, format(msgRhythm, string(rhythm), kind))
+			return
+		}
+		p.Rhythms[kind] = rhythm
+	}
+	p.Version++
+	if err := a.Notes.PutPreferences(r.Context(), c.Person, p); err != nil {
+		if errors.Is(err, notify.ErrConflict) {
+			httpapi.WriteProblem(w, r, http.StatusConflict, msgConflict)
+			return
+		}
+		internal(w, r, "write preferences", err)
+		return
+	}
+	v, err := a.view(r.Context(), c.Person, p)
+	if err != nil {
+		internal(w, r, "read account", err)
+		return
+	}
+	httpapi.WriteJSON(w, r, http.StatusOK, v)
+}
+
+func isKind(k string) bool {
+	for _, x := range notify.Kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+var kindNames = map[string]string{
+	notify.KindMarks:           "les nouvelles notes",
+	notify.KindHomework:        "le travail à faire",
+	notify.KindHomeworkChanged: "le travail à faire déplacé au dernier moment",
+	notify.KindReportCards:     "les bulletins",
+	string(notify.Daily):       "le résumé quotidien",
+	string(notify.Weekly):      "le résumé hebdomadaire",
+}
+
+// confirmPage asks a person to confirm by a button: mail scanners open
+// links with GET, and must not unsubscribe anyone (RFC 8058, section 3.2).
+var confirmPage = template.Must(template.New("confirm").Parse(`<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Cartable : désinscription</title></head>
+<body><main><h1>Ne plus recevoir {{.What}} par courriel ?</h1>
+<p>Les nouvelles resteront visibles dans l'application. Vous pourrez changer d'avis dans vos préférences.</p>
+<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Confirmer</button></form>
+{{if .Done}}<p><strong>C'est fait : vous ne recevrez plus {{.What}} par courriel.</strong></p>{{end}}
+</main></body></html>
+`))
+
+func (a *api) unsubscribePage(w http.ResponseWriter, r *http.Request) {
+	_, scope, ok := notify.ParseUnsubscribeToken(a.MAC, r.PathValue("token"))
+	if !ok {
+		httpapi.WriteProblem(w, r, http.StatusNotFound, msgBadLink)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	_ = confirmPage.Execute(w, map[string]any{"What": kindNames[scope]})
+}
+
+// unsubscribe sets the link's kind to never; a digest's link sets every
+// kind of that rhythm to never.
+func (a *api) unsubscribe(w http.ResponseWriter, r *http.Request) {
+	person, scope, ok := notify.ParseUnsubscribeToken(a.MAC, r.PathValue("token"))
+	if !ok {
+		httpapi.WriteProblem(w, r, http.StatusNotFound, msgBadLink)
+		return
+	}
+	for try := 0; ; try++ {
+		p, err := a.Notes.Preferences(r.Context(), person)
+		if err != nil {
+			internal(w, r, "read preferences", err)
+			return
+		}
+		for _, k := range notify.Kinds {
+			if k == scope || string(p.Rhythm(k)) == scope {
+				p.Rhythms[k] = notify.Never
+			}
+		}
+		p.Version++
+		err = a.Notes.PutPreferences(r.Context(), person, p)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, notify.ErrConflict) || try == 3 {
+			internal(w, r, "write preferences", err)
+			return
+		}
+	}
+	slog.InfoContext(r.Context(), "unsubscribed", "person", person, "scope", scope)
+	if strings.Contains(r.Header.Get("Accept"), "text/html") {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_ = confirmPage.Execute(w, map[string]any{"What": kindNames[scope], "Done": true})
+		return
+	}
+	httpapi.WriteJSON(w, r, http.StatusOK, map[string]string{"status": "unsubscribed", "scope": scope})
+}
+
+// Load builds the handler's configuration from the environment, once at
+// start.
+func Load(ctx context.Context) (Config, error) {
+	cfg, err := awsconfig.Load(ctx)
+	if err != nil {
+		return Config{}, err
+	}
+	secret, err := signingkey.Load(ctx, cfg)
+	if err != nil {
+		return Config{}, err
+	}
+	keys, err := token.DeriveKeys(secret)
+	if err != nil {
+		return Config{}, err
+	}
+	db := awsconfig.DynamoDB(cfg)
+	name := awsconfig.TableName(table.DefaultName)
+	return Config{Notes: &notify.Store{DB: db, Table: name}, Directory: dynamo.New(db, name), Verifier: token.NewSigner(keys), MAC: keys.MAC}, nil
+}
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
