@@ -66,7 +66,9 @@ func (d *Digest) Run(ctx context.Context, r notify.Rhythm, slot string) (int, er
 	for k := range groups {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(x, y key) int { return cmp.Or(cmp.Compare(x.recipient, y.recipient), cmp.Compare(x.child, y.child)) })
+	slices.SortFunc(keys, func(x, y key) int {
+		return cmp.Or(cmp.Compare(x.recipient, y.recipient), cmp.Compare(x.child, y.child))
+	})
 	prefs := map[string]notify.Preferences{}
 	var msgs []queue.Message
 	for _, k := range keys {

@@ -239,7 +239,7 @@ func (f *Fanout) fanOut(ctx context.Context, ev outbox.Event, n news) error {
 		return err
 	}
 	type child struct {
-		id, name string
+		id, name  string
 		guardians []string
 	}
 	var children []child
