@@ -15,6 +15,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/cartable-ent/cartable/functions/gradebook/book"
 	"github.com/cartable-ent/cartable/functions/gradebook/store"
@@ -84,34 +86,57 @@ func New(cfg Config) *access.Router {
 		httpapi.WriteJSON(w, r, http.StatusOK, map[string]string{"status": "ok"})
 	})
 
-	rt.Handle("GET "+school+"settings", access.SchoolPeople("school"), "Read the school's grade book settings: terms, coefficients, head teachers", a.getSettings)
-	rt.Handle("PUT "+school+"settings", admins, "Change the school's grade book settings", a.putSettings)
+	rt.Handle("GET "+school+"settings", access.SchoolPeople("school"), "Read the school's grade book settings: terms, coefficients, head teachers", checked(a.getSettings))
+	rt.Handle("PUT "+school+"settings", admins, "Change the school's grade book settings", checked(a.putSettings))
 
-	rt.Handle("POST "+group+"assessments", teachers, "Create an assessment", a.createAssessment)
-	rt.Handle("GET "+group+"assessments/{assessment}", sheetReaders, "Read an assessment with its marks and class figures", a.getAssessment)
-	rt.Handle("PUT "+group+"assessments/{assessment}", sheetReaders, "Edit an assessment", a.editAssessment)
-	rt.Handle("DELETE "+group+"assessments/{assessment}", teachers, "Delete an assessment and its marks", a.deleteAssessment)
-	rt.Handle("PUT "+group+"assessments/{assessment}/marks", sheetReaders, "Enter the marks of the whole class or group", a.putMarks)
+	rt.Handle("POST "+group+"assessments", teachers, "Create an assessment", checked(a.createAssessment))
+	rt.Handle("GET "+group+"assessments/{assessment}", sheetReaders, "Read an assessment with its marks and class figures", checked(a.getAssessment))
+	rt.Handle("PUT "+group+"assessments/{assessment}", sheetReaders, "Edit an assessment", checked(a.editAssessment))
+	rt.Handle("DELETE "+group+"assessments/{assessment}", teachers, "Delete an assessment and its marks", checked(a.deleteAssessment))
+	rt.Handle("PUT "+group+"assessments/{assessment}/marks", sheetReaders, "Enter the marks of the whole class or group", checked(a.putMarks))
 
-	rt.Handle("GET "+term+"sheet", sheetReaders, "Read a class's or group's grade sheet for a term", a.sheet)
-	rt.Handle("GET "+term+"council", sheetReaders, "Read a class council's table: every pupil's averages in every subject", a.council)
-	rt.Handle("GET "+term+"comments/{subject}", sheetReaders, "Read the comments of a subject", a.getComments)
-	rt.Handle("PUT "+term+"comments/{subject}", sheetReaders, "Write comments of a subject", a.putComments)
-	rt.Handle("GET "+term+"general-comments", sheetReaders, "Read the head teacher's general comments", a.getGeneralComments)
-	rt.Handle("PUT "+term+"general-comments", sheetReaders, "Write general comments (head teachers)", a.putGeneralComments)
-	rt.Handle("PUT "+term+"lock", admins, "Lock the term after the class council", a.lock)
-	rt.Handle("DELETE "+term+"lock", admins, "Unlock the term", a.unlock)
-	rt.Handle("PUT "+term+"report-cards", admins, "Publish the class's report cards of the term", a.publishCards)
-	rt.Handle("DELETE "+term+"report-cards", admins, "Withdraw the class's report cards of the term", a.withdrawCards)
-	rt.Handle("GET "+group+"changes", admins, "List the recorded changes of a class's or group's grade book", a.changes)
-	rt.Handle("GET "+term+"marks.csv", sheetReaders, "Export the marks of a term as CSV", a.exportCSV)
-	rt.Handle("GET "+term+"oneroster.zip", sheetReaders, "Export the assessments and marks of a term as a OneRoster 1.2 gradebook", a.exportOneRoster)
+	rt.Handle("GET "+term+"sheet", sheetReaders, "Read a class's or group's grade sheet for a term", checked(a.sheet))
+	rt.Handle("GET "+term+"council", sheetReaders, "Read a class council's table: every pupil's averages in every subject", checked(a.council))
+	rt.Handle("GET "+term+"comments/{subject}", sheetReaders, "Read the comments of a subject", checked(a.getComments))
+	rt.Handle("PUT "+term+"comments/{subject}", sheetReaders, "Write comments of a subject", checked(a.putComments))
+	rt.Handle("GET "+term+"general-comments", sheetReaders, "Read the head teacher's general comments", checked(a.getGeneralComments))
+	rt.Handle("PUT "+term+"general-comments", sheetReaders, "Write general comments (head teachers)", checked(a.putGeneralComments))
+	rt.Handle("PUT "+term+"lock", admins, "Lock the term after the class council", checked(a.lock))
+	rt.Handle("DELETE "+term+"lock", admins, "Unlock the term", checked(a.unlock))
+	rt.Handle("PUT "+term+"report-cards", admins, "Publish the class's report cards of the term", checked(a.publishCards))
+	rt.Handle("DELETE "+term+"report-cards", admins, "Withdraw the class's report cards of the term", checked(a.withdrawCards))
+	rt.Handle("GET "+group+"changes", admins, "List the recorded changes of a class's or group's grade book", checked(a.changes))
+	rt.Handle("GET "+term+"marks.csv", sheetReaders, "Export the marks of a term as CSV", checked(a.exportCSV))
+	rt.Handle("GET "+term+"oneroster.zip", sheetReaders, "Export the assessments and marks of a term as a OneRoster 1.2 gradebook", checked(a.exportOneRoster))
 
-	rt.Handle("GET "+pupil+"marks", family, "Read a pupil's marks and averages of a term", a.pupilTerm)
-	rt.Handle("POST "+pupil+"what-if", family, "Compute a pupil's averages with a hypothetical mark, without storing it", a.whatIf)
-	rt.Handle("POST "+pupil+"report-card", family, "Link to a pupil's report card of a term, once published", a.reportCard)
-	rt.Handle("GET "+Prefix+"me/recent", access.SignedIn(), "List the latest marks published for the caller or the caller's children", a.recent)
+	rt.Handle("GET "+pupil+"marks", family, "Read a pupil's marks and averages of a term", checked(a.pupilTerm))
+	rt.Handle("POST "+pupil+"what-if", family, "Compute a pupil's averages with a hypothetical mark, without storing it", checked(a.whatIf))
+	rt.Handle("POST "+pupil+"report-card", family, "Link to a pupil's report card of a term, once published", checked(a.reportCard))
+	rt.Handle("GET "+Prefix+"me/recent", access.SignedIn(), "List the latest marks published for the caller or the caller's children", checked(a.recent))
 	return rt
+}
+
+// pathParams are the path values the routes take.
+var pathParams = []string{"school", "group", "term", "assessment", "subject", "pupil"}
+
+// maxPathValue is the longest path value: codes and ids are far shorter,
+// and DynamoDB refuses keys over 1 KB with an error that is not the
+// caller's to read.
+const maxPathValue = 128
+
+// checked answers 404 for a path value that names nothing the grade book
+// could hold (too long, not UTF-8, control characters), before any read.
+func checked(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for _, name := range pathParams {
+			v := r.PathValue(name)
+			if len(v) > maxPathValue || !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl) {
+				httpapi.WriteProblem(w, r, http.StatusNotFound, httpapi.MsgNotFound)
+				return
+			}
+		}
+		h(w, r)
+	}
 }
 
 // Messages shared by the routes.
@@ -146,14 +171,47 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 			httpapi.WriteProblem(w, r, http.StatusRequestEntityTooLarge, msgTooBig)
 			return false
 		}
-		reason := "corps vide"
-		if err != io.EOF {
-			reason = strings.TrimPrefix(err.Error(), "json: ")
-		}
-		httpapi.WriteProblem(w, r, http.StatusBadRequest, format(msgBadJSON, reason))
+		httpapi.WriteProblem(w, r, http.StatusBadRequest, format(msgBadJSON, jsonReason(err)))
 		return false
 	}
 	return true
+}
+
+// jsonReason says in French why a body did not decode.
+func jsonReason(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	var timeErr *time.ParseError
+	switch {
+	case err == io.EOF:
+		return "corps vide"
+	case errors.As(err, &typeErr):
+		return fmt.Sprintf("le champ « %s » attend %s", typeErr.Field, frenchType(typeErr.Type.String()))
+	case errors.As(err, &syntaxErr):
+		return fmt.Sprintf("syntaxe invalide vers l'octet %d", syntaxErr.Offset)
+	case errors.As(err, &timeErr):
+		return fmt.Sprintf("date-heure « %s » invalide : la forme 2026-10-05T18:00:00+02:00 est attendue", strings.Trim(timeErr.Value, `"`))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return "champ inconnu « " + strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`) + " »"
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// frenchType names a Go type of a request field as a JSON value.
+func frenchType(t string) string {
+	switch {
+	case t == "string":
+		return "un texte entre guillemets (par exemple \"14,5\")"
+	case t == "int" || t == "*int":
+		return "un nombre entier"
+	case t == "bool":
+		return "true ou false"
+	case strings.HasPrefix(t, "map["):
+		return "un objet"
+	case strings.HasPrefix(t, "[]"):
+		return "une liste"
+	}
+	return "une autre valeur"
 }
 
 // invalid writes the problem of a broken record rule.
@@ -161,10 +219,23 @@ func invalid(w http.ResponseWriter, r *http.Request, err error) bool {
 	var e *book.Error
 	if errors.As(err, &e) {
 		httpapi.WriteProblem(w, r, http.StatusBadRequest, httpapi.Message{
-			FR: "Champ « " + e.Field + " » : " + e.FR + ".", EN: "Field " + e.Field + ": " + e.EN + "."})
+			FR: "Champ « " + e.Field + " » : " + lowerFirst(e.FR) + ".", EN: "Field " + e.Field + ": " + lowerFirst(e.EN) + "."})
 		return true
 	}
 	return false
+}
+
+// lowerFirst lowers the first letter of a message put after a colon.
+func lowerFirst(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError || !unicode.IsUpper(r) {
+		return s
+	}
+	// Keep acronyms and names such as "AAAA" or "OneRoster".
+	if next, _ := utf8.DecodeRuneInString(s[size:]); unicode.IsUpper(next) {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[size:]
 }
 
 // internal logs an unexpected error and writes a 500 problem.

@@ -235,6 +235,7 @@ func TestLock_TeachersStopAdminsChangeWithRecord(t *testing.T) {
 		t.Errorf("admin in an open term: status %d, want 409", w.Code)
 	}
 	e.must(http.StatusOK, "PUT", groupPath(zola, "6A", "terms", "T1", "lock"), "schooladmin", nil, nil)
+	e.must(http.StatusOK, "PUT", groupPath(zola, "LAT", "terms", "T1", "lock"), "schooladmin", nil, nil)
 
 	w := e.do("PUT", groupPath(zola, "6A", "assessments", a.ID, "marks"), "teacher",
 		map[string]any{"version": a.Version, "marks": map[string]string{zoe: "13"}}, nil)
@@ -446,6 +447,7 @@ func TestReportCard_PublishedShowsTheSameFigures(t *testing.T) {
 		t.Errorf("publishing an open term: status %d, want 409", w.Code)
 	}
 	e.must(http.StatusOK, "PUT", groupPath(zola, "6A", "terms", "T1", "lock"), "schooladmin", nil, nil)
+	e.must(http.StatusOK, "PUT", groupPath(zola, "LAT", "terms", "T1", "lock"), "schooladmin", nil, nil)
 	e.must(http.StatusOK, "PUT", groupPath(zola, "6A", "terms", "T1", "report-cards"), "schooladmin", nil, nil)
 
 	e.must(http.StatusOK, "GET", pupilPath(zola, zoe, "T1", "marks"), "guardian", nil, &r)

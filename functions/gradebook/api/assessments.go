@@ -80,7 +80,7 @@ func (a *api) viewAssessment(r *http.Request, as book.Assessment, st book.Settin
 	if err != nil {
 		return assessmentView{}, err
 	}
-	v := assessmentView{Assessment: as, Term: term.ID, Locked: states[term.ID].Locked, Figures: fig}
+	v := assessmentView{Assessment: as, Term: term.ID, Locked: states[term.ID].Locked, Figures: fig, Pupils: []pupilMark{}}
 	computed := as.Computed()
 	if as.Show20 {
 		f20 := figures20(fig, computed)
@@ -137,6 +137,10 @@ func (a *api) createAssessment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := access.CallerFrom(r.Context())
+	if strings.TrimSpace(d.Subject) == "" {
+		invalid(w, r, &book.Error{Field: "subject", FR: "la matière est obligatoire", EN: "the subject is required"})
+		return
+	}
 	if !teachesSubject(c, g.School, g.Code, d.Subject) {
 		httpapi.WriteProblem(w, r, http.StatusForbidden, format(msgSubject, d.Subject, g.Code))
 		return
@@ -210,7 +214,7 @@ func (a *api) getAssessment(w http.ResponseWriter, r *http.Request) {
 // read.
 type editInput struct {
 	book.Draft
-	Version int `json:"version"`
+	Version *int `json:"version"`
 }
 
 var msgNotYours = httpapi.Message{FR: "Seuls les enseignants de la matière « %s » dans « %s » modifient cette évaluation.", EN: "Only the teachers of subject %q in %q change this assessment."}
@@ -239,8 +243,7 @@ func (a *api) editAssessment(w http.ResponseWriter, r *http.Request) {
 	if !mayWrite(w, r, wr, as) {
 		return
 	}
-	if in.Version != as.Version {
-		httpapi.WriteProblem(w, r, http.StatusConflict, msgConflict)
+	if !sameVersion(w, r, in.Version, as.Version) {
 		return
 	}
 	if !wr.admin && in.Subject != as.Subject && !teachesSubject(wr.caller, as.School, as.Group, in.Subject) {
@@ -264,6 +267,16 @@ func (a *api) editAssessment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	details := editDetails(prev, as)
+	if len(details) == 0 && as.Show20 == prev.Show20 {
+		v, err := a.viewAssessment(r, prev, st)
+		if err != nil {
+			internal(w, r, "view assessment", err)
+			return
+		}
+		httpapi.WriteJSON(w, r, http.StatusOK, v)
+		return
+	}
 	now := a.Now().UTC()
 	as.Version, as.Updated = as.Version+1, now
 	guards := []store.Guard{wr.guard(as.Group, term.ID)}
@@ -271,7 +284,7 @@ func (a *api) editAssessment(w http.ResponseWriter, r *http.Request) {
 		guards = append(guards, wr.guard(as.Group, oldTerm.ID))
 	}
 	write := store.Write{Guards: guards, Change: store.Change{At: now, By: wr.caller.Person, ByName: a.name(r.Context(), wr.caller), Locked: wr.admin,
-		Action: store.ActionEdit, Group: as.Group, Term: term.ID, Target: as.ID, Details: editDetails(prev, as)}}
+		Action: store.ActionEdit, Group: as.Group, Term: term.ID, Target: as.ID, Details: details}}
 	// Marks already entered whose publication moves to a later time are
 	// announced then, unless families were already told.
 	if !prev.PublishAt.Equal(as.PublishAt) && prev.PublishAt.After(now) && len(as.Marks) > 0 {
@@ -292,6 +305,20 @@ func (a *api) editAssessment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpapi.WriteJSON(w, r, http.StatusOK, v)
+}
+
+// sameVersion checks that the request names the version read and that it
+// is still the stored one, or writes the problem.
+func sameVersion(w http.ResponseWriter, r *http.Request, sent *int, stored int) bool {
+	switch {
+	case sent == nil:
+		httpapi.WriteProblem(w, r, http.StatusBadRequest, msgVersion)
+		return false
+	case *sent != stored:
+		httpapi.WriteProblem(w, r, http.StatusConflict, msgConflict)
+		return false
+	}
+	return true
 }
 
 // editDetails says in French what an edit changed.
@@ -341,7 +368,7 @@ func (a *api) deleteAssessment(w http.ResponseWriter, r *http.Request) {
 // "Abs", "" to erase), with the assessment's version read.
 type marksInput struct {
 	Marks   map[string]string `json:"marks"`
-	Version int               `json:"version"`
+	Version *int              `json:"version"`
 }
 
 // marksProblem is the 400 problem of refused marks: it lists each one.
@@ -372,8 +399,7 @@ func (a *api) putMarks(w http.ResponseWriter, r *http.Request) {
 	if !mayWrite(w, r, wr, as) {
 		return
 	}
-	if in.Version != as.Version {
-		httpapi.WriteProblem(w, r, http.StatusConflict, msgConflict)
+	if !sameVersion(w, r, in.Version, as.Version) {
 		return
 	}
 	names, _, err := a.pupilsOf(r, as.Group)
@@ -394,9 +420,16 @@ func (a *api) putMarks(w http.ResponseWriter, r *http.Request) {
 	term, _ := st.TermAt(as.Group, as.Date)
 	now := a.Now().UTC()
 	details, changed := marksDetails(as.Marks, marks, names)
+	var marked []string
+	for p := range marks {
+		if _, had := as.Marks[p]; !had {
+			marked = append(marked, p)
+		}
+	}
+	slices.Sort(marked)
 	prev := as
 	as.Marks, as.Version, as.Updated = marks, as.Version+1, now
-	write := store.Write{Guards: []store.Guard{wr.guard(as.Group, term.ID)},
+	write := store.Write{Guards: []store.Guard{wr.guard(as.Group, term.ID)}, Marked: marked,
 		Change: store.Change{At: now, By: wr.caller.Person, ByName: a.name(r.Context(), wr.caller), Locked: wr.admin,
 			Action: store.ActionMarks, Group: as.Group, Term: term.ID, Target: as.ID, Details: details}}
 	if len(changed) > 0 {
@@ -431,8 +464,8 @@ func writeMarksProblem(w http.ResponseWriter, r *http.Request, refused []book.Ma
 		if who == "" {
 			who = e.Pupil
 		}
-		fr = append(fr, fmt.Sprintf("%s « %s » (%s)", who, e.Value, e.FR))
-		en = append(en, fmt.Sprintf("%s %q (%s)", who, e.Value, e.EN))
+		fr = append(fr, fmt.Sprintf("%s « %s » (%s)", who, e.Value, lowerFirst(e.FR)))
+		en = append(en, fmt.Sprintf("%s %q (%s)", who, e.Value, lowerFirst(e.EN)))
 		reason := e.FR
 		if httpapi.English(r) {
 			reason = e.EN
@@ -465,7 +498,7 @@ func marksDetails(prev, next map[string]string, names map[string]string) ([]stri
 		if who == "" {
 			who = p
 		}
-		details = append(details, fmt.Sprintf("%s : %s → %s", who, orDash(x), orDash(y)))
+		details = append(details, fmt.Sprintf("%s : %s → %s", who, frenchPlain(orDash(x)), frenchPlain(orDash(y))))
 		if y != "" {
 			changed = append(changed, p)
 		}

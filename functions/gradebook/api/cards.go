@@ -96,6 +96,8 @@ func (a *api) reportCard(w http.ResponseWriter, r *http.Request) {
 		internal(w, r, "link report card", err)
 		return
 	}
+	// The link is a secret for its lifetime: no cache keeps it.
+	w.Header().Set("Cache-Control", "no-store")
 	httpapi.WriteJSON(w, r, http.StatusOK, cardLink{URL: url, Expires: a.Now().UTC().Add(LinkLifetime)})
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -123,18 +124,18 @@ func (a *api) report(ctx context.Context, school, pupil, termID string) (pupilRe
 	var (
 		st     book.Settings
 		labels map[string]string
-		books  map[string]store.Book
 		states map[string]book.TermState
 		people map[string]directory.Person
 		sch    directory.School
+		marked []string
 	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) { st, err = a.Book.Settings(gctx, school, year); return })
 	g.Go(func() (err error) { labels, err = a.Directory.SubjectLabels(gctx); return })
-	g.Go(func() (err error) { books, err = a.Book.Books(gctx, school, year, groups); return })
 	g.Go(func() (err error) { states, err = a.Book.TermStates(gctx, school, year, class); return })
 	g.Go(func() (err error) { people, err = a.Directory.People(gctx, []string{pupil}); return })
 	g.Go(func() (err error) { sch, err = a.Directory.School(gctx, school); return })
+	g.Go(func() (err error) { marked, err = a.Book.MarkedGroups(gctx, school, year, pupil); return })
 	if err := g.Wait(); err != nil {
 		return pupilReport{}, false, err
 	}
@@ -142,20 +143,55 @@ func (a *api) report(ctx context.Context, school, pupil, termID string) (pupilRe
 	if !ok {
 		return pupilReport{Class: class}, false, errNoTerm
 	}
+	// The groups the pupil is in, and those they left with marks given.
+	for _, code := range marked {
+		if !slices.Contains(groups, code) {
+			groups = append(groups, code)
+		}
+	}
+	books := map[string]store.Book{}
+	current := map[string]bool{}
+	var mu sync.Mutex
+	g, gctx = errgroup.WithContext(ctx)
+	for _, code := range groups {
+		g.Go(func() error {
+			b, err := a.Book.Book(gctx, school, year, code)
+			mu.Lock()
+			books[code] = b
+			mu.Unlock()
+			return err
+		})
+		g.Go(func() error {
+			links, err := a.Directory.GroupMembers(gctx, school, year, code)
+			mu.Lock()
+			defer mu.Unlock()
+			for _, l := range links {
+				if l.Role == directory.RolePupil {
+					current[l.Person] = true
+				}
+			}
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return pupilReport{}, false, err
+	}
 	now := a.Now()
+	published := states[term.ID].Published
 	var counted []book.Assessment
 	for _, b := range books {
 		for _, as := range b.Assessments {
-			if term.Contains(as.Date) && as.Visible(now) {
+			// Published report cards print what the class council saw:
+			// every mark of the term, also one held back until later.
+			if term.Contains(as.Date) && (published || as.Visible(now)) {
 				counted = append(counted, as)
 			}
 		}
 	}
-	published := states[term.ID].Published
 	// Comments are written for the report card: families read them once it
 	// is published, school admins before, to check it.
 	showComments := published || access.CallerFrom(ctx).IsSchoolAdmin(school)
-	calc := book.NewCalc(counted, st.Options())
+	calc := book.NewCalc(counted, st.Options()).CountOnly(current)
 	rep := pupilReport{Pupil: pupil, Name: people[pupil].DisplayName(), Class: class, Term: term, Published: published,
 		Subjects: []pupilSubject{}, school: sch, calc: calc, weights: st.Weights(class)}
 	comments := subjectComments(books, st, term, pupil)
@@ -328,6 +364,17 @@ func (a *api) whatIf(w http.ResponseWriter, r *http.Request) {
 	rep, ok := a.reportOf(w, r)
 	if !ok {
 		return
+	}
+	if !slices.ContainsFunc(rep.Subjects, func(s pupilSubject) bool { return s.Subject == in.Subject }) {
+		labels, err := a.Directory.SubjectLabels(r.Context())
+		if err != nil {
+			internal(w, r, "read subjects", err)
+			return
+		}
+		if _, known := labels[in.Subject]; !known {
+			invalid(w, r, &book.Error{Field: "subject", FR: "matière « " + in.Subject + " » inconnue", EN: "unknown subject " + in.Subject})
+			return
+		}
 	}
 	extra := gradebook.Assessment{Subject: in.Subject, Scale: scale, Coefficient: coef}
 	subj, gen, hasSubj, hasGen, err := rep.calc.WhatIf(rep.Pupil, extra, m, rep.weights)

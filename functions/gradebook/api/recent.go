@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"net/http"
 	"slices"
-	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -55,51 +54,46 @@ func (a *api) recent(w http.ResponseWriter, r *http.Request) {
 	year := a.year()
 	type bookKey struct{ school, group string }
 	books := map[bookKey]store.Book{}
-	var mu sync.Mutex
 	var labels map[string]string
 	var people map[string]directory.Person
 	ids := make([]string, 0, len(pupils))
-	g, ctx := errgroup.WithContext(r.Context())
-	g.SetLimit(32)
+	// The books and schools to read, each once, decided before any read
+	// starts: the goroutines then fill their own slots.
+	var keys []bookKey
+	var schools []string
 	for _, p := range pupils {
 		ids = append(ids, p.person)
 		for _, code := range p.groups {
-			k := bookKey{p.school, code}
-			mu.Lock()
-			_, seen := books[k]
-			books[k] = store.Book{}
-			mu.Unlock()
-			if seen {
-				continue
+			if k := (bookKey{p.school, code}); !slices.Contains(keys, k) {
+				keys = append(keys, k)
 			}
-			g.Go(func() error {
-				b, err := a.Book.Book(ctx, k.school, year, k.group)
-				mu.Lock()
-				books[k] = b
-				mu.Unlock()
-				return err
-			})
+		}
+		if !slices.Contains(schools, p.school) {
+			schools = append(schools, p.school)
 		}
 	}
-	settings := map[string]book.Settings{}
-	for _, p := range pupils {
-		if _, ok := settings[p.school]; ok {
-			continue
-		}
-		settings[p.school] = book.Settings{}
-		g.Go(func() error {
-			st, err := a.Book.Settings(ctx, p.school, year)
-			mu.Lock()
-			settings[p.school] = st
-			mu.Unlock()
-			return err
-		})
+	read := make([]store.Book, len(keys))
+	st := make([]book.Settings, len(schools))
+	g, ctx := errgroup.WithContext(r.Context())
+	g.SetLimit(32)
+	for i, k := range keys {
+		g.Go(func() (err error) { read[i], err = a.Book.Book(ctx, k.school, year, k.group); return })
+	}
+	for i, school := range schools {
+		g.Go(func() (err error) { st[i], err = a.Book.Settings(ctx, school, year); return })
 	}
 	g.Go(func() (err error) { labels, err = a.Directory.SubjectLabels(ctx); return })
 	g.Go(func() (err error) { people, err = a.Directory.People(ctx, ids); return })
 	if err := g.Wait(); err != nil {
 		internal(w, r, "read recent marks", err)
 		return
+	}
+	for i, k := range keys {
+		books[k] = read[i]
+	}
+	settings := map[string]book.Settings{}
+	for i, school := range schools {
+		settings[school] = st[i]
 	}
 	now := a.Now()
 	var list []recentMark

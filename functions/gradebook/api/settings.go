@@ -2,12 +2,16 @@ package api
 
 import (
 	"errors"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 
 	"github.com/cartable-ent/cartable/functions/gradebook/book"
 	"github.com/cartable-ent/cartable/functions/gradebook/store"
 	"github.com/cartable-ent/cartable/shared/access"
+	"github.com/cartable-ent/cartable/shared/directory"
+	"github.com/cartable-ent/cartable/shared/gradebook"
 	"github.com/cartable-ent/cartable/shared/httpapi"
 )
 
@@ -95,6 +99,15 @@ func (a *api) putSettings(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if !a.headTeachersTeach(w, r, school, year, in.HeadTeachers) || !a.lockedTermsKept(w, r, school, year, st) {
+		return
+	}
+	for i, l := range st.Levels {
+		for subject, c := range l.Coefficients {
+			weight, _ := gradebook.ParseCoefficient(c) // Check refused the others
+			st.Levels[i].Coefficients[subject] = gradebook.Plain(weight)
+		}
+	}
 	c := access.CallerFrom(r.Context())
 	now := a.Now().UTC()
 	st.Version, st.Updated, st.UpdatedBy = *in.Version+1, now, a.name(r.Context(), c)
@@ -108,6 +121,58 @@ func (a *api) putSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.getSettings(w, r)
+}
+
+var (
+	msgNotHeadTeacher = httpapi.Message{FR: "Champ « headTeachers » : « %s » n'enseigne pas dans la classe « %s » cette année.", EN: "Field headTeachers: %q does not teach in class %q this year."}
+	msgLockedTerm     = httpapi.Message{FR: "La période « %s » de « %s » est verrouillée : son identifiant et ses dates ne peuvent plus changer. Déverrouillez-la d'abord (et retirez ses bulletins s'ils sont publiés).", EN: "Term %q of %q is locked: its id and dates can no longer change. Unlock it first (and withdraw its report cards if they are published)."}
+)
+
+// headTeachersTeach checks that each head teacher teaches in their class,
+// or writes a 400 problem.
+func (a *api) headTeachersTeach(w http.ResponseWriter, r *http.Request, school string, year int, heads map[string][]string) bool {
+	for _, class := range slices.Sorted(maps.Keys(heads)) {
+		links, err := a.Directory.GroupMembers(r.Context(), school, year, class)
+		if err != nil {
+			internal(w, r, "read class members", err)
+			return false
+		}
+		for _, person := range heads[class] {
+			if !slices.ContainsFunc(links, func(l directory.Link) bool { return l.Person == person && l.Role == directory.RoleTeacher }) {
+				httpapi.WriteProblem(w, r, http.StatusBadRequest, format(msgNotHeadTeacher, person, class))
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// lockedTermsKept checks that the new settings keep every locked term of
+// every group as it is, or writes a 409 problem: moving its dates would
+// move marks in or out of a term that the class council closed.
+func (a *api) lockedTermsKept(w http.ResponseWriter, r *http.Request, school string, year int, next book.Settings) bool {
+	states, err := a.Book.AllTermStates(r.Context(), school, year)
+	if err != nil {
+		internal(w, r, "read term states", err)
+		return false
+	}
+	prev, err := a.Book.Settings(r.Context(), school, year)
+	if err != nil {
+		internal(w, r, "read settings", err)
+		return false
+	}
+	for _, s := range states {
+		if !s.Locked && !s.Published {
+			continue
+		}
+		old, _ := prev.Term(s.Group, s.Term)
+		now, ok := next.Term(s.Group, s.Term)
+		if !ok || now.Start != old.Start || now.End != old.End {
+			httpapi.WriteProblem(w, r, http.StatusConflict, format(msgLockedTerm, s.Term, s.Group))
+			return false
+		}
+	}
+	return true
 }
 
 func keys[V any](m map[string]V) []string {

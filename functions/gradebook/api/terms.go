@@ -2,12 +2,14 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -120,7 +122,7 @@ func (a *api) sheetDataOf(w http.ResponseWriter, r *http.Request) (sheetData, bo
 // pupils returns the group's pupils in order, then those who left but
 // were marked in the term.
 func (d sheetData) pupils() []sheetPupil {
-	var out []sheetPupil
+	out := []sheetPupil{}
 	for _, p := range d.order {
 		out = append(out, sheetPupil{Pupil: p, Name: d.names[p]})
 	}
@@ -244,31 +246,11 @@ func (a *api) Council(ctx context.Context, school, class, termID string) (counci
 	if !ok {
 		return councilView{}, errNoTerm
 	}
-	var pupils []directory.Link
-	for _, l := range members {
-		if l.Role == directory.RolePupil {
-			pupils = append(pupils, l)
-		}
-	}
-	// Every pupil's groups, read together.
-	groupSet := map[string]bool{class: true}
-	links := make([][]directory.Link, len(pupils))
-	g, gctx = errgroup.WithContext(ctx)
-	g.SetLimit(64)
-	for i, p := range pupils {
-		g.Go(func() (err error) { links[i], err = a.Directory.PersonLinks(gctx, p.Person, year); return })
-	}
-	if err := g.Wait(); err != nil {
+	pupils, groups, err := a.classGroups(ctx, school, year, class, members)
+	if err != nil {
 		return councilView{}, err
 	}
-	for _, ls := range links {
-		for _, l := range ls {
-			if l.School == school && l.Role == directory.RolePupil {
-				groupSet[l.Group] = true
-			}
-		}
-	}
-	books, err := a.Book.Books(ctx, school, year, slices.Sorted(maps.Keys(groupSet)))
+	books, err := a.Book.Books(ctx, school, year, groups)
 	if err != nil {
 		return councilView{}, err
 	}
@@ -337,6 +319,41 @@ func (a *api) Council(ctx context.Context, school, class, termID string) (counci
 	return v, nil
 }
 
+// classGroups returns a class's pupils, from its members, and every group
+// where they are or were marked this year: their classes and groups now
+// and those they left since. The pupils' reads are sent together.
+func (a *api) classGroups(ctx context.Context, school string, year int, class string, members []directory.Link) ([]directory.Link, []string, error) {
+	var pupils []directory.Link
+	for _, l := range members {
+		if l.Role == directory.RolePupil {
+			pupils = append(pupils, l)
+		}
+	}
+	links := make([][]directory.Link, len(pupils))
+	marked := make([][]string, len(pupils))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(64)
+	for i, p := range pupils {
+		g.Go(func() (err error) { links[i], err = a.Directory.PersonLinks(gctx, p.Person, year); return })
+		g.Go(func() (err error) { marked[i], err = a.Book.MarkedGroups(gctx, school, year, p.Person); return })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, nil, err
+	}
+	set := map[string]bool{class: true}
+	for i := range pupils {
+		for _, l := range links[i] {
+			if l.School == school && l.Role == directory.RolePupil {
+				set[l.Group] = true
+			}
+		}
+		for _, code := range marked[i] {
+			set[code] = true
+		}
+	}
+	return pupils, slices.Sorted(maps.Keys(set)), nil
+}
+
 func figuresOfAverages(m map[string]gradebook.Decimal) book.Figures {
 	s := gradebook.SubjectStats(m)
 	if s.Count == 0 {
@@ -378,7 +395,7 @@ type commentsView struct {
 // version read (0 when there were none).
 type commentsInput struct {
 	Comments map[string]string `json:"comments"`
-	Version  int               `json:"version"`
+	Version  *int              `json:"version"`
 }
 
 var (
@@ -448,8 +465,7 @@ func (a *api) writeComments(w http.ResponseWriter, r *http.Request, subject stri
 		internal(w, r, "read comments", err)
 		return
 	}
-	if in.Version != c.Version {
-		httpapi.WriteProblem(w, r, http.StatusConflict, msgConflict)
+	if !sameVersion(w, r, in.Version, c.Version) {
 		return
 	}
 	byName := a.name(r.Context(), wr.caller)
@@ -524,9 +540,16 @@ func (a *api) setState(w http.ResponseWriter, r *http.Request, action string, ch
 		return
 	}
 	s := d.state
+	before := s
 	if !change(d, &s) {
 		return
 	}
+	if s.Locked == before.Locked && s.Published == before.Published {
+		// Nothing changes: no record, and no second announcement.
+		httpapi.WriteJSON(w, r, http.StatusOK, s)
+		return
+	}
+	s.Version++
 	c := access.CallerFrom(r.Context())
 	now := a.Now().UTC()
 	byName := a.name(r.Context(), c)
@@ -548,6 +571,10 @@ func (a *api) setState(w http.ResponseWriter, r *http.Request, action string, ch
 		events = append(events, ev)
 	}
 	if err := a.Book.PutTermState(r.Context(), d.group.School, d.group.Year, s, ch, events...); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			httpapi.WriteProblem(w, r, http.StatusConflict, msgConflict)
+			return
+		}
 		internal(w, r, "write term state", err)
 		return
 	}
@@ -591,14 +618,70 @@ func (a *api) publishCards(w http.ResponseWriter, r *http.Request) {
 			httpapi.WriteProblem(w, r, http.StatusConflict, format(msgNotLocked, d.term.ID))
 			return false
 		}
+		if s.Published {
+			return true
+		}
+		open, err := a.openGroups(r.Context(), d)
+		if err != nil {
+			internal(w, r, "read groups' term states", err)
+			return false
+		}
+		if len(open) > 0 {
+			httpapi.WriteProblem(w, r, http.StatusConflict, format(msgGroupsOpen, d.term.ID, strings.Join(open, ", ")))
+			return false
+		}
 		s.Published = true
 		return true
 	})
 }
 
+var msgGroupsOpen = httpapi.Message{
+	FR: "Les bulletins de la période « %s » reprennent aussi les notes des groupes de la classe : verrouillez d'abord %s.",
+	EN: "The report cards of term %q also print the marks of the class's groups: lock %s first."}
+
+// openGroups returns the groups of the class's pupils (other than the
+// class) whose term matching the class's is not locked: their marks print
+// on the report cards, so they must be frozen too.
+func (a *api) openGroups(ctx context.Context, d sheetData) ([]string, error) {
+	members, err := a.Directory.GroupMembers(ctx, d.group.School, d.group.Year, d.group.Code)
+	if err != nil {
+		return nil, err
+	}
+	_, groups, err := a.classGroups(ctx, d.group.School, d.group.Year, d.group.Code, members)
+	if err != nil {
+		return nil, err
+	}
+	var open []string
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	for _, code := range groups {
+		if code == d.group.Code {
+			continue
+		}
+		t, ok := d.st.TermAt(code, d.term.End)
+		if !ok {
+			continue
+		}
+		g.Go(func() error {
+			states, err := a.Book.TermStates(gctx, d.group.School, d.group.Year, code)
+			if err == nil && !states[t.ID].Locked {
+				mu.Lock()
+				open = append(open, "« "+code+" »")
+				mu.Unlock()
+			}
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	slices.Sort(open)
+	return open, nil
+}
+
 func (a *api) withdrawCards(w http.ResponseWriter, r *http.Request) {
 	a.setState(w, r, store.ActionUnpublish, func(d sheetData, s *book.TermState) bool {
-		s.Published, s.PublishedBy = false, ""
+		s.Published, s.PublishedAt, s.PublishedBy = false, time.Time{}, ""
 		return true
 	})
 }

@@ -120,7 +120,8 @@ func (d Draft) Apply(a *Assessment, paris *time.Location) error {
 	a.Scale, a.Coefficient, a.Show20 = gradebook.Plain(scale), gradebook.Plain(coef), d.Show20
 	a.PublishAt = d.PublishAt
 	if a.PublishAt.IsZero() {
-		a.PublishAt = day.Add(18 * time.Hour)
+		// 18:00 on the wall clock, also on the days the clocks change.
+		a.PublishAt = time.Date(day.Year(), day.Month(), day.Day(), 18, 0, 0, 0, paris)
 	}
 	a.PublishAt = a.PublishAt.UTC()
 	return nil

@@ -256,4 +256,7 @@ type TermState struct {
 	Published   bool      `json:"reportCardsPublished" dynamodbav:"published"`
 	PublishedAt time.Time `json:"reportCardsPublishedAt,omitzero" dynamodbav:"publishedAt,omitempty"`
 	PublishedBy string    `json:"reportCardsPublishedBy,omitempty" dynamodbav:"publishedBy,omitempty"`
+	// Version increases with each change, so that a lock, an unlock and
+	// a publication sent together cannot both apply.
+	Version int `json:"version" dynamodbav:"version"`
 }

@@ -42,6 +42,18 @@ type Calc struct {
 	computed  map[string]gradebook.Assessment
 	marks     map[string]map[string]gradebook.Mark // pupil → assessment → mark
 	figures   map[string]Figures
+	// peers, when set, are the pupils that class figures count: the
+	// groups' current pupils, not those who left.
+	peers map[string]bool
+}
+
+// CountOnly makes class figures count only the given pupils, such as the
+// current pupils of the groups: a pupil who left keeps their own averages
+// but no longer weighs on the class's. It returns c.
+func (c *Calc) CountOnly(pupils map[string]bool) *Calc {
+	c.peers = pupils
+	clear(c.figures)
+	return c
 }
 
 // NewCalc returns a Calc over the assessments that count in the term.
@@ -147,6 +159,9 @@ func (c *Calc) FiguresIn(subject string, groups []string) (Figures, error) {
 	list := c.computedIn(subject, groups)
 	averages := map[string]gradebook.Decimal{}
 	for peer, marks := range c.marks {
+		if c.peers != nil && !c.peers[peer] {
+			continue
+		}
 		in := false
 		for _, a := range list {
 			if _, ok := marks[a.ID]; ok {

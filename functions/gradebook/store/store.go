@@ -9,6 +9,7 @@
 //	subject comments  GBG#<school>#<year>#<group>     C#<term>#<subject>
 //	general comments  GBG#<school>#<year>#<group>     G#<term>
 //	change            GBH#<school>#<year>#<group>     <at RFC3339Nano>#<random>
+//	marked in         GBM#<school>#<year>#<pupil>     <group>         (the groups where the pupil has a mark)
 //
 // # Access patterns
 //
@@ -22,6 +23,8 @@
 //   - A school's settings and a group's term states: GetItem and Query
 //     TERM#<group>#.
 //   - A group's changes: Query GBH#..., newest first.
+//   - The groups where a pupil has marks, also those the pupil has left
+//     since (a change of class during the term): Query GBM#....
 //
 // A whole class's marks live in the assessment's item, so entering them is
 // one conditional write: all of them are stored or none. Each write that
@@ -194,8 +197,24 @@ func (s *Store) TermStates(ctx context.Context, school string, year int, group s
 	return out, nil
 }
 
-// PutTermState writes a term's state, records the change and writes the
-// events, in one transaction.
+// AllTermStates returns every term state of the school's groups for the
+// year.
+func (s *Store) AllTermStates(ctx context.Context, school string, year int) ([]book.TermState, error) {
+	items, err := s.query(ctx, schoolPK(school, year), "TERM#")
+	if err != nil {
+		return nil, err
+	}
+	var out []book.TermState
+	if err := attributevalue.UnmarshalListOfMaps(items, &out); err != nil {
+		return nil, fmt.Errorf("unmarshal term states: %w", err)
+	}
+	return out, nil
+}
+
+// PutTermState writes a term's state, whose Version is one more than the
+// stored one (1 for the first), records the change and writes the events,
+// in one transaction. It returns ErrConflict when the state changed since
+// it was read.
 func (s *Store) PutTermState(ctx context.Context, school string, year int, t book.TermState, ch Change, events ...outbox.Event) error {
 	it, err := item(schoolPK(school, year), termSK(t.Group, t.Term), "gbterm", t)
 	if err != nil {
@@ -205,7 +224,14 @@ func (s *Store) PutTermState(ctx context.Context, school string, year int, t boo
 	if err != nil {
 		return err
 	}
-	actions := []types.TransactWriteItem{{Put: &types.Put{TableName: aws.String(s.Table), Item: it}}, hist}
+	put := versioned(it, t.Version)
+	put.Put.TableName = aws.String(s.Table)
+	if t.Version <= 1 {
+		// States written before versions existed have none.
+		put.Put.ConditionExpression = aws.String("attribute_not_exists(PK) OR attribute_not_exists(version) OR version = :zero")
+		put.Put.ExpressionAttributeValues = map[string]types.AttributeValue{":zero": &types.AttributeValueMemberN{Value: "0"}}
+	}
+	actions := []types.TransactWriteItem{put, hist}
 	for _, ev := range events {
 		a, err := outbox.Put(s.Table, ev)
 		if err != nil {
@@ -214,6 +240,9 @@ func (s *Store) PutTermState(ctx context.Context, school string, year int, t boo
 		actions = append(actions, a)
 	}
 	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: actions})
+	if conditionFailed(err) {
+		return fmt.Errorf("term state %s/%s: %w", t.Group, t.Term, ErrConflict)
+	}
 	if err != nil {
 		return fmt.Errorf("write term state %s/%s: %w", t.Group, t.Term, err)
 	}
@@ -409,6 +438,37 @@ type Write struct {
 	Guards []Guard
 	Change Change
 	Events []outbox.Event
+	// Marked lists the pupils newly marked, whose "marked in" items the
+	// write adds.
+	Marked []string
+}
+
+// maxActions is the most actions a DynamoDB transaction takes.
+const maxActions = 100
+
+func markedPK(school string, year int, pupil string) string {
+	return "GBM#" + school + "#" + strconv.Itoa(year) + "#" + pupil
+}
+
+// MarkedGroups returns the groups where the pupil has marks this year.
+func (s *Store) MarkedGroups(ctx context.Context, school string, year int, pupil string) ([]string, error) {
+	items, err := s.query(ctx, markedPK(school, year, pupil), "")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		if sk, ok := it[table.SK].(*types.AttributeValueMemberS); ok {
+			out = append(out, sk.Value)
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) markedPut(school string, year int, group, pupil string) types.TransactWriteItem {
+	it := key(markedPK(school, year, pupil), group)
+	it["t"] = str("gbmarked")
+	return types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.Table), Item: it}}
 }
 
 // PutAssessment writes an assessment whose Version is one more than the
@@ -490,8 +550,25 @@ func (s *Store) write(ctx context.Context, school string, year int, group string
 		}
 		actions = append(actions, a)
 	}
+	// The "marked in" items go in the transaction while it has room; a
+	// larger group's go right after it, and a failure there is returned
+	// (the marks are stored; saving the sheet again writes them).
+	var later []types.TransactWriteItem
+	for _, p := range w.Marked {
+		if len(actions) < maxActions {
+			actions = append(actions, s.markedPut(school, year, group, p))
+		} else {
+			later = append(later, s.markedPut(school, year, group, p))
+		}
+	}
 	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: actions})
 	if err == nil {
+		for start := 0; start < len(later); start += maxActions {
+			batch := later[start:min(start+maxActions, len(later))]
+			if _, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: batch}); err != nil {
+				return fmt.Errorf("write marked-in items of %s: %w", what, err)
+			}
+		}
 		return nil
 	}
 	if failed := failedAt(err); len(failed) > 0 {
