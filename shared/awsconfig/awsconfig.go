@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 )
 
@@ -90,6 +91,16 @@ func S3(cfg aws.Config, optFns ...func(*s3.Options)) *s3.Client {
 		}}, optFns...)
 	}
 	return s3.NewFromConfig(cfg, optFns...)
+}
+
+// SES returns an SES v2 client, pointed at CARTABLE_SES_ENDPOINT when it
+// is set. It keeps the SDK's standard retryer, which retries throttling
+// and 5xx responses a few times before the caller sees the error.
+func SES(cfg aws.Config, optFns ...func(*sesv2.Options)) *sesv2.Client {
+	if ep := os.Getenv(EnvSESEndpoint); ep != "" {
+		optFns = append([]func(*sesv2.Options){func(o *sesv2.Options) { o.BaseEndpoint = aws.String(ep) }}, optFns...)
+	}
+	return sesv2.NewFromConfig(cfg, optFns...)
 }
 
 // TableName returns the table's name from CARTABLE_TABLE, or def when unset.

@@ -94,16 +94,18 @@ func DigestSlot(r Rhythm, t time.Time, paris *time.Location) string {
 // what kind of news there is, never the mark, comment or content itself:
 // those stay behind sign-in.
 type Item struct {
-	Recipient string    `json:"recipient" dynamodbav:"recipient"`
-	Event     string    `json:"event" dynamodbav:"event"`
-	Kind      string    `json:"kind" dynamodbav:"kind"`
-	School    string    `json:"school" dynamodbav:"school"`
-	Child     string    `json:"child,omitempty" dynamodbav:"child,omitempty"`
-	ChildName string    `json:"childName,omitempty" dynamodbav:"childName,omitempty"`
-	Title     string    `json:"title" dynamodbav:"title"` // French, e.g. « Nouvelles notes en Mathématiques »
-	Path      string    `json:"path" dynamodbav:"path"`   // where the web app shows it, under the service URL
-	At        time.Time `json:"at" dynamodbav:"at"`
-	Read      bool      `json:"read" dynamodbav:"read"`
+	Recipient string `json:"recipient" dynamodbav:"recipient"`
+	Event     string `json:"event" dynamodbav:"event"`
+	Kind      string `json:"kind" dynamodbav:"kind"`
+	School    string `json:"school" dynamodbav:"school"`
+	// SchoolName is the school's name as mails print it.
+	SchoolName string    `json:"schoolName,omitempty" dynamodbav:"schoolName,omitempty"`
+	Child      string    `json:"child,omitempty" dynamodbav:"child,omitempty"`
+	ChildName  string    `json:"childName,omitempty" dynamodbav:"childName,omitempty"`
+	Title      string    `json:"title" dynamodbav:"title"` // French, e.g. « Nouvelles notes en Mathématiques »
+	Path       string    `json:"path" dynamodbav:"path"`   // where the web app shows it, under the service URL
+	At         time.Time `json:"at" dynamodbav:"at"`
+	Read       bool      `json:"read" dynamodbav:"read"`
 }
 
 // Key returns the item's idempotency key: one per event, recipient and

@@ -18,6 +18,7 @@ import (
 	"github.com/cartable-ent/cartable/functions/notify/fanout"
 	"github.com/cartable-ent/cartable/shared/dynamo"
 	"github.com/cartable-ent/cartable/shared/notify"
+	"github.com/cartable-ent/cartable/shared/notify/mailbody"
 	"github.com/cartable-ent/cartable/shared/queue"
 )
 
@@ -112,4 +113,13 @@ func (d *Digest) Run(ctx context.Context, r notify.Rhythm, slot string) (int, er
 // Slot returns the digest day that a run at now serves: today in Paris.
 func Slot(now time.Time, paris *time.Location) string {
 	return now.In(paris).Format(time.DateOnly)
+}
+
+// MailBody returns the Composer that renders digests with package
+// mailbody, linking to the service at serviceURL.
+func MailBody(serviceURL string) Composer {
+	return func(r notify.Rhythm, items []notify.Item, name, unsubscribe string) (string, string, string, error) {
+		c, err := mailbody.Digest(r, items, name, serviceURL, unsubscribe)
+		return c.Subject, c.Text, c.HTML, err
+	}
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/cartable-ent/cartable/shared/directory"
 	"github.com/cartable-ent/cartable/shared/dynamo"
 	"github.com/cartable-ent/cartable/shared/notify"
+	"github.com/cartable-ent/cartable/shared/notify/mailbody"
 	"github.com/cartable-ent/cartable/shared/outbox"
 	"github.com/cartable-ent/cartable/shared/queue"
 )
@@ -260,6 +261,10 @@ func (f *Fanout) fanOut(ctx context.Context, ev outbox.Event, n news) error {
 		}
 		children = append(children, c)
 	}
+	school, err := f.Directory.School(ctx, n.school)
+	if err != nil {
+		return err
+	}
 	accounts, err := f.Directory.Accounts(ctx, guardianIDs)
 	if err != nil {
 		return err
@@ -291,7 +296,7 @@ func (f *Fanout) fanOut(ctx context.Context, ev outbox.Event, n news) error {
 	g, gctx = errgroup.WithContext(ctx)
 	g.SetLimit(16)
 	for _, c := range children {
-		base := notify.Item{Event: ev.ID, Kind: n.kind, School: n.school, Child: c.id, ChildName: c.name, Title: n.title, Path: n.path(c.id), At: ev.Due}
+		base := notify.Item{Event: ev.ID, Kind: n.kind, School: n.school, SchoolName: school.Name, Child: c.id, ChildName: c.name, Title: n.title, Path: n.path(c.id), At: ev.Due}
 		// The pupil's own list.
 		g.Go(func() error {
 			it := base
@@ -344,4 +349,13 @@ func (f *Fanout) tell(ctx context.Context, it notify.Item, r recipient, p notify
 // given, verified by its link, and not failed for good.
 func Reachable(a account.Account) bool {
 	return a.Email != "" && a.EmailVerified != "" && a.EmailUnreachable == ""
+}
+
+// MailBody returns the Composer that renders mails with package mailbody,
+// linking to the service at serviceURL.
+func MailBody(serviceURL string) Composer {
+	return func(it notify.Item, name, unsubscribe string) (string, string, string, error) {
+		c, err := mailbody.Immediate(it, name, serviceURL, unsubscribe)
+		return c.Subject, c.Text, c.HTML, err
+	}
 }

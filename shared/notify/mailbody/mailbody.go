@@ -2,8 +2,8 @@
 // one mail at once for one piece of news (Immediate), or one digest of a
 // day's or a week's news about one child (Digest).
 //
-// A mail says which child and school the news is about, what kind of news
-// there is and where to read it, and nothing more. Marks, comments and
+// A mail names the child and the school that the news is about, the kind
+// of news and the page that shows it, and nothing more. Marks, comments and
 // homework texts stay behind sign-in, so a mail never shows them: the only
 // text taken from the news is notify.Item.Title, which the pipeline writes
 // to name the kind of news and the subject, such as « Nouvelles notes en
@@ -67,13 +67,14 @@ var (
 	htmlTemplates = htmltemplate.Must(htmltemplate.ParseFS(templateFiles, "templates/*.html"))
 )
 
-// view is what the templates render.
+// view is the data that the templates render.
 type view struct {
+	Service     string
 	Subject     string
 	Recipient   string // "" when unknown: the greeting then has no name
 	Child       string
 	Schools     string
-	Period      string // digests: "aujourd'hui" or "cette semaine"
+	Period      string // digests: "aujourd’hui" or "cette semaine"
 	Rhythm      string // the rhythm that brought this mail, in words
 	Kind        string // immediate mails: the kind's heading
 	Title       string // immediate mails: the item's title
@@ -105,9 +106,9 @@ var (
 )
 
 // Immediate renders the mail at once for one piece of news about one
-// child. serviceURL is the web app's absolute URL, which the item's Path
-// and PreferencesPath are joined to; unsubscribeURL is the one-click
-// unsubscribe URL of the item's kind. It fails when a URL is not an
+// child. serviceURL is the web app's absolute URL, and the links join the
+// item's Path and PreferencesPath to it. unsubscribeURL is the one-click
+// unsubscribe URL of the item's kind. Immediate fails when a URL is not an
 // absolute http or https URL or the kind is not one of notify.Kinds.
 func Immediate(it notify.Item, recipientName, serviceURL, unsubscribeURL string) (Content, error) {
 	v, err := baseView(recipientName, serviceURL, unsubscribeURL)
@@ -120,7 +121,7 @@ func Immediate(it notify.Item, recipientName, serviceURL, unsubscribeURL string)
 	}
 
 	v.Child = childName(it)
-	v.Schools = clean(it.School)
+	v.Schools = clean(schoolOf(it))
 	v.Kind = kt.heading
 	v.Title = clean(it.Title)
 	v.Link = join(v.ServiceURL, it.Path)
@@ -135,8 +136,8 @@ func Immediate(it notify.Item, recipientName, serviceURL, unsubscribeURL string)
 // Digest renders the digest of rhythm r (notify.Daily or notify.Weekly)
 // for one child: every item of the period, grouped by kind in the order of
 // notify.Kinds, oldest first within a kind. All items must be about the
-// same child. The URLs are as for Immediate; unsubscribeURL stops this
-// digest.
+// same child. The URLs are as for Immediate, except that unsubscribeURL
+// stops this digest.
 func Digest(r notify.Rhythm, items []notify.Item, recipientName, serviceURL, unsubscribeURL string) (Content, error) {
 	v, err := baseView(recipientName, serviceURL, unsubscribeURL)
 	if err != nil {
@@ -144,7 +145,7 @@ func Digest(r notify.Rhythm, items []notify.Item, recipientName, serviceURL, uns
 	}
 	switch r {
 	case notify.Daily:
-		v.Period, v.Rhythm = "aujourd'hui", "un résumé par jour"
+		v.Period, v.Rhythm = "aujourd’hui", "un résumé par jour"
 	case notify.Weekly:
 		v.Period, v.Rhythm = "cette semaine", "un résumé par semaine, le vendredi"
 	default:
@@ -162,7 +163,7 @@ func Digest(r notify.Rhythm, items []notify.Item, recipientName, serviceURL, uns
 		if _, ok := kindTexts[it.Kind]; !ok {
 			return Content{}, fmt.Errorf("render digest item of kind %q: %w", it.Kind, ErrUnknownKind)
 		}
-		if s := clean(it.School); s != "" && !slices.Contains(schools, s) {
+		if s := clean(schoolOf(it)); s != "" && !slices.Contains(schools, s) {
 			schools = append(schools, s)
 		}
 	}
@@ -207,6 +208,7 @@ func baseView(recipientName, serviceURL, unsubscribeURL string) (view, error) {
 	}
 	service := strings.TrimRight(serviceURL, "/")
 	return view{
+		Service:     ServiceName,
 		Recipient:   clean(recipientName),
 		ServiceURL:  service,
 		Preferences: service + PreferencesPath,
@@ -270,4 +272,13 @@ func render(name string, v view) (Content, error) {
 		return Content{}, fmt.Errorf("render %s HTML: %w", name, err)
 	}
 	return Content{Subject: v.Subject, Text: text.String(), HTML: html.String()}, nil
+}
+
+// schoolOf returns the school's name, or its code when the item has no
+// name.
+func schoolOf(it notify.Item) string {
+	if it.SchoolName != "" {
+		return it.SchoolName
+	}
+	return it.School
 }
