@@ -26,7 +26,8 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # The aws-cdk CLI, pinned. It is not installed under infra/: the package
 # ships files named like Go sources, which would break `go build ./...`.
 CDK ?= npx --yes aws-cdk@2.1149.0
-# Extra arguments for cdk, e.g. CDK_ARGS='--profile cartable'.
+# Extra arguments for cdk, e.g. CDK_ARGS='--profile cartable -c mailDomain=ent.example.fr'.
+# deploy needs mailDomain (docs/email.md); synth uses a placeholder without it.
 CDK_ARGS ?=
 
 DIST := dist
@@ -79,7 +80,7 @@ build: ## Build each function for Lambda (linux/arm64) into dist/<name>.zip.
 	done
 
 synth: build ## Build, then synthesize the CDK app into cdk.out (no AWS account needed).
-	$(CDK) synth $(CDK_ARGS)
+	$(CDK) synth $(if $(findstring mailDomain,$(CDK_ARGS)),,-c mailDomain=ent.example.invalid) $(CDK_ARGS)
 
 deploy: build ## Build, then deploy with the CDK app (needs AWS credentials).
 	$(CDK) deploy --all $(CDK_ARGS)

@@ -11,7 +11,18 @@
 //	distDir    folder of the functions' zip files, relative to the working
 //	           directory; default dist (written by make build).
 //	serviceURL public https URL of the service, printed on activation
-//	           letters; default the HTTP API's URL.
+//	           letters and linked from mails; default the HTTP API's URL.
+//	mailDomain domain that mails are sent from, such as ent.example.fr;
+//	           required. The stack creates its SES identity.
+//	mailFrom   From header of the mails; default
+//	           "Cartable <notifications@<mailDomain>>".
+//	mailFromDomain
+//	           custom MAIL FROM domain, a subdomain of mailDomain such as
+//	           bounce.ent.example.fr; default none (SES's own).
+//	sesSendRate
+//	           the account's SES maximum send rate, in mails per second;
+//	           default 14.
+//	alarmEmail address that the alarms are mailed to; default none.
 //
 // The account is the one of the caller's credentials (CDK_DEFAULT_ACCOUNT,
 // set by the CDK command-line tool); without credentials the stack is
@@ -23,6 +34,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
@@ -63,6 +75,15 @@ func run() error {
 		return err
 	}
 
+	mailDomain := contextString(app, "mailDomain", "")
+	if mailDomain == "" {
+		return errors.New("mailDomain is not set: pass the domain that mails are sent from, as in -c mailDomain=ent.example.fr (see docs/email.md)")
+	}
+	sesSendRate, err := contextFloat(app, "sesSendRate")
+	if err != nil {
+		return err
+	}
+
 	var account *string
 	if a := os.Getenv("CDK_DEFAULT_ACCOUNT"); a != "" {
 		account = jsii.String(a)
@@ -73,13 +94,18 @@ func run() error {
 		Reports: jsii.Bool(true),
 	}), nil)
 
-	_, err := stack.NewCartableStack(app, StackID, &stack.CartableStackProps{
+	_, err = stack.NewCartableStack(app, StackID, &stack.CartableStackProps{
 		StackProps: awscdk.StackProps{
 			Env:         &awscdk.Environment{Account: account, Region: jsii.String(region)},
 			Description: jsii.String("Cartable: serverless backend of a school ENT"),
 		},
-		AssetDir:   distDir,
-		ServiceURL: contextString(app, "serviceURL", ""),
+		AssetDir:       distDir,
+		ServiceURL:     contextString(app, "serviceURL", ""),
+		MailDomain:     mailDomain,
+		MailFrom:       contextString(app, "mailFrom", ""),
+		MailFromDomain: contextString(app, "mailFromDomain", ""),
+		SESSendRate:    sesSendRate,
+		AlarmEmail:     contextString(app, "alarmEmail", ""),
 	})
 	if err != nil {
 		return err
@@ -97,6 +123,26 @@ func contextString(app awscdk.App, key, def string) string {
 		return def
 	}
 	return v
+}
+
+// contextFloat returns the number of the context key, 0 when it is unset.
+// The value is a string when it comes from -c key=value, a number when it
+// comes from cdk.json.
+func contextFloat(app awscdk.App, key string) (float64, error) {
+	switch v := app.Node().TryGetContext(jsii.String(key)).(type) {
+	case nil:
+		return 0, nil
+	case float64:
+		return v, nil
+	case string:
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 {
+			return 0, fmt.Errorf("invalid %s %q, want a positive number such as 14", key, v)
+		}
+		return f, nil
+	default:
+		return 0, fmt.Errorf("invalid %s %v, want a positive number such as 14", key, v)
+	}
 }
 
 // checkAssets returns an error that names a missing zip file in dir and the

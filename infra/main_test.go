@@ -7,19 +7,42 @@ import (
 	"testing"
 )
 
+// packages are the zip files that make build writes, one per function.
+var packages = []string{
+	"importfeed.zip", "directory.zip", "purge.zip", "accounts.zip", "classlog.zip", "gradebook.zip",
+	"notifications.zip", "dispatch.zip", "notify.zip", "digest.zip", "sendmail.zip", "mailfeedback.zip",
+}
+
+// packagesWithout returns packages less missing.
+func packagesWithout(missing string) []string {
+	var out []string
+	for _, p := range packages {
+		if p != missing {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func TestCheckAssets(t *testing.T) {
 	tests := []struct {
 		name    string
 		present []string // zip files written to the asset directory
 		wantErr string   // substring of the error, empty for none
 	}{
-		{"all packages", []string{"importfeed.zip", "directory.zip", "purge.zip", "accounts.zip", "classlog.zip", "gradebook.zip"}, ""},
+		{"all packages", packages, ""},
 		{"no packages", nil, "importfeed.zip not found: run make build first"},
-		{"directory package missing", []string{"importfeed.zip", "purge.zip", "accounts.zip", "classlog.zip", "gradebook.zip"}, "directory.zip not found: run make build first"},
-		{"purge package missing", []string{"importfeed.zip", "directory.zip", "accounts.zip", "classlog.zip", "gradebook.zip"}, "purge.zip not found: run make build first"},
-		{"accounts package missing", []string{"importfeed.zip", "directory.zip", "purge.zip", "classlog.zip", "gradebook.zip"}, "accounts.zip not found: run make build first"},
-		{"class log package missing", []string{"importfeed.zip", "directory.zip", "purge.zip", "accounts.zip", "gradebook.zip"}, "classlog.zip not found: run make build first"},
-		{"grade book package missing", []string{"importfeed.zip", "directory.zip", "purge.zip", "accounts.zip", "classlog.zip"}, "gradebook.zip not found: run make build first"},
+		{"directory package missing", packagesWithout("directory.zip"), "directory.zip not found: run make build first"},
+		{"purge package missing", packagesWithout("purge.zip"), "purge.zip not found: run make build first"},
+		{"accounts package missing", packagesWithout("accounts.zip"), "accounts.zip not found: run make build first"},
+		{"class log package missing", packagesWithout("classlog.zip"), "classlog.zip not found: run make build first"},
+		{"grade book package missing", packagesWithout("gradebook.zip"), "gradebook.zip not found: run make build first"},
+		{"notifications package missing", packagesWithout("notifications.zip"), "notifications.zip not found: run make build first"},
+		{"dispatch package missing", packagesWithout("dispatch.zip"), "dispatch.zip not found: run make build first"},
+		{"notify package missing", packagesWithout("notify.zip"), "notify.zip not found: run make build first"},
+		{"digest package missing", packagesWithout("digest.zip"), "digest.zip not found: run make build first"},
+		{"sendmail package missing", packagesWithout("sendmail.zip"), "sendmail.zip not found: run make build first"},
+		{"mailfeedback package missing", packagesWithout("mailfeedback.zip"), "mailfeedback.zip not found: run make build first"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,17 +4,19 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdadestinations"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3notifications"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -85,6 +87,7 @@ type importFunctionProps struct {
 	table               awsdynamodb.Table
 	feeds               awss3.Bucket
 	reservedConcurrency int
+	alarms              awssns.ITopic // topic of the dead-letter queue's alarm
 }
 
 // newImportFunction defines the feed import function, invoked when a
@@ -118,7 +121,7 @@ func newImportFunction(scope awscdk.Stack, p importFunctionProps) (function, err
 
 	// Failed asynchronous invocations (the S3 event and the function's own
 	// continuations) are retried twice, then recorded in the queue.
-	dlq := newDeadLetterQueue(scope)
+	dlq := newDeadLetterQueue(scope, p.alarms)
 	f.fn.ConfigureAsyncInvoke(&awslambda.EventInvokeConfigOptions{
 		RetryAttempts: jsii.Number(2),
 		OnFailure:     awslambdadestinations.NewSqsDestination(dlq),
@@ -155,10 +158,10 @@ func newImportFunction(scope awscdk.Stack, p importFunctionProps) (function, err
 }
 
 // newDeadLetterQueue defines the queue that receives the import function's
-// failed asynchronous invocations, and an alarm that fires as soon as one
-// is waiting there. A message holds the invocation's event (the marker's
-// key), no feed content.
-func newDeadLetterQueue(scope awscdk.Stack) awssqs.Queue {
+// failed asynchronous invocations, and an alarm that publishes to alarms as
+// soon as one is waiting there. A message holds the invocation's event (the
+// marker's key), no feed content.
+func newDeadLetterQueue(scope awscdk.Stack, alarms awssns.ITopic) awssqs.Queue {
 	dlq := awssqs.NewQueue(scope, jsii.String("ImportFeedDeadLetterQueue"), &awssqs.QueueProps{
 		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
 		EnforceSSL:      jsii.Bool(true),
@@ -166,16 +169,8 @@ func newDeadLetterQueue(scope awscdk.Stack) awssqs.Queue {
 	})
 	suppress(dlq, "AwsSolutions-SQS3",
 		"This queue is itself a dead-letter queue: the on-failure destination of the import function's asynchronous invocations. cdk-nag only recognizes queues named in another queue's redrive policy. Nothing consumes it, so it needs no dead-letter queue of its own.")
-	dlq.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
-		Period:    awscdk.Duration_Minutes(jsii.Number(5)),
-		Statistic: jsii.String("Maximum"),
-	}).CreateAlarm(scope, jsii.String("ImportFeedDeadLetterAlarm"), &awscloudwatch.CreateAlarmOptions{
-		AlarmDescription:   jsii.String("A feed import failed after its retries: read the message in the import dead-letter queue and the import function's logs."),
-		Threshold:          jsii.Number(0),
-		EvaluationPeriods:  jsii.Number(1),
-		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
-		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-	})
+	alarmOnDeadLetters(scope, "ImportFeedDeadLetterAlarm", dlq,
+		"A feed import failed after its retries: read the message in the import dead-letter queue and the import function's logs.", alarms)
 	return dlq
 }
 
@@ -349,6 +344,247 @@ func newGradeBookFunction(scope awscdk.Stack, p gradeBookFunctionProps) function
 	suppress(f.role, "AwsSolutions-IAM5",
 		"GetObject and PutObject on the reportcards/ prefix of the documents bucket: the resource wildcard is the prefix where the grade book function writes report card PDFs and signs their download URLs.",
 		"Resource::<"+logicalID(scope, p.documents)+".Arn>/"+ReportCardPrefix+"*")
+	return f
+}
+
+// newNotificationsFunction defines the notifications API's function: a
+// person's in-app notifications, their rhythms per kind of news, and the
+// one-click unsubscribe link of the mails.
+//
+// It has 256 MB and 10 s, like the class log: its work is DynamoDB round
+// trips, an Ed25519 signature check per request and an HMAC per
+// unsubscribe link. EnvServiceURL is the HTTP API's own URL, as for the
+// class log, because the API serves its links.
+func newNotificationsFunction(scope awscdk.Stack, code string, tbl awsdynamodb.Table, signing awssecretsmanager.Secret, apiURL string) function {
+	f := newFunction(scope, functionProps{
+		id:          "Notifications",
+		code:        code,
+		description: "Cartable notifications API",
+		memoryMB:    256,
+		timeout:     awscdk.Duration_Seconds(jsii.Number(10)),
+		environment: map[string]*string{
+			EnvTable:         tbl.TableName(),
+			EnvSigningSecret: signing.SecretArn(),
+			EnvServiceURL:    jsii.String(apiURL),
+		},
+	})
+	grantTableData(scope, tbl, f.role)
+	signing.GrantRead(f.role, nil)
+	return f
+}
+
+// OutboxKeyPattern matches the partition keys of the outbox's events
+// (outbox.PK), the only items that the dispatch function may reach.
+const OutboxKeyPattern = "OUTBOX#*"
+
+// newDispatchFunction defines the function that moves due outbox events to
+// events, every minute (DispatchSchedule).
+//
+// Its role may Query and DeleteItem on the table, only on the items whose
+// partition key matches OutboxKeyPattern (dynamodb:LeadingKeys), and send
+// to events, nothing else. The outbox lives in the base table, so the role
+// has no access to the indexes.
+//
+// A failed run is not retried by Lambda: the next run, a minute later,
+// reads the same due events again. The timeout of 60 s keeps a slow run
+// from overlapping more than one later run.
+func newDispatchFunction(scope awscdk.Stack, code string, tbl awsdynamodb.Table, events awssqs.IQueue) function {
+	f := newFunction(scope, functionProps{
+		id:          "Dispatch",
+		code:        code,
+		description: "Cartable outbox dispatch to the events queue",
+		memoryMB:    256,
+		timeout:     awscdk.Duration_Seconds(jsii.Number(60)),
+		environment: map[string]*string{
+			EnvTable:          tbl.TableName(),
+			EnvEventsQueueURL: events.QueueUrl(),
+		},
+	})
+	f.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("ReadAndDeleteOutboxEvents"),
+		Actions:   jsii.Strings("dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"),
+		Resources: jsii.Strings(*tbl.TableArn()),
+		Conditions: &map[string]interface{}{
+			"ForAllValues:StringLike": map[string]interface{}{"dynamodb:LeadingKeys": []string{OutboxKeyPattern}},
+		},
+	}))
+	events.GrantSendMessages(f.role)
+	f.fn.ConfigureAsyncInvoke(&awslambda.EventInvokeConfigOptions{
+		RetryAttempts: jsii.Number(0),
+		MaxEventAge:   awscdk.Duration_Seconds(jsii.Number(60)),
+	})
+	return f
+}
+
+// notifyFunctionProps are the resources that the notify function uses.
+type notifyFunctionProps struct {
+	code       string
+	table      awsdynamodb.Table
+	signing    awssecretsmanager.Secret
+	events     awssqs.IQueue // the queue it consumes
+	mail       awssqs.IQueue // the queue it sends mails to
+	serviceURL string
+	timeout    float64 // seconds
+}
+
+// newNotifyFunction defines the function that turns each event of the
+// events queue into in-app notifications, digest entries and mails.
+//
+// It has 512 MB because an event about a class reads the class's pupils
+// and their guardians, then writes one notification per guardian and child
+// and renders mails. A batch of 10 such events may hold thousands of items
+// in memory (an estimate, not measured). It reads the table (directory,
+// class log, grade book) and writes notifications and digest entries, so
+// it may read and write the table. It reads the signing secret to sign
+// unsubscribe links.
+//
+// Lambda receives batches of up to 10 messages and the function reports
+// the messages that failed (ReportBatchItemFailures), so SQS delivers only
+// those again.
+func newNotifyFunction(scope awscdk.Stack, p notifyFunctionProps) function {
+	f := newFunction(scope, functionProps{
+		id:          "Notify",
+		code:        p.code,
+		description: "Cartable notifier: events to notifications and mails",
+		memoryMB:    512,
+		timeout:     awscdk.Duration_Seconds(jsii.Number(p.timeout)),
+		environment: map[string]*string{
+			EnvTable:         p.table.TableName(),
+			EnvSigningSecret: p.signing.SecretArn(),
+			EnvMailQueueURL:  p.mail.QueueUrl(),
+			EnvServiceURL:    jsii.String(p.serviceURL),
+		},
+	})
+	grantTableData(scope, p.table, f.role)
+	p.signing.GrantRead(f.role, nil)
+	p.mail.GrantSendMessages(f.role)
+	f.fn.AddEventSource(awslambdaeventsources.NewSqsEventSource(p.events, &awslambdaeventsources.SqsEventSourceProps{
+		BatchSize:               jsii.Number(10),
+		ReportBatchItemFailures: jsii.Bool(true),
+	}))
+	return f
+}
+
+// digestFunctionProps are the resources that the digest function uses.
+type digestFunctionProps struct {
+	code       string
+	table      awsdynamodb.Table
+	signing    awssecretsmanager.Secret
+	mail       awssqs.IQueue // the queue it sends mails to
+	serviceURL string
+	onFailure  awssqs.IQueue // receives an invocation that failed its retries
+}
+
+// newDigestFunction defines the function that groups a period's digest
+// entries into one mail per guardian and child, run by the daily and
+// weekly digest schedules.
+//
+// It has 512 MB and 5 minutes: one run reads the digest entries of the
+// whole region and renders every digest mail of the day. It only reads
+// the table. An invocation that fails is retried twice by Lambda, then
+// recorded in onFailure, whose alarm fires.
+func newDigestFunction(scope awscdk.Stack, p digestFunctionProps) function {
+	f := newFunction(scope, functionProps{
+		id:          "Digest",
+		code:        p.code,
+		description: "Cartable daily and weekly digests",
+		memoryMB:    512,
+		timeout:     awscdk.Duration_Minutes(jsii.Number(5)),
+		environment: map[string]*string{
+			EnvTable:         p.table.TableName(),
+			EnvSigningSecret: p.signing.SecretArn(),
+			EnvMailQueueURL:  p.mail.QueueUrl(),
+			EnvServiceURL:    jsii.String(p.serviceURL),
+		},
+	})
+	grantTableRead(scope, p.table, f.role)
+	p.signing.GrantRead(f.role, nil)
+	p.mail.GrantSendMessages(f.role)
+	f.fn.ConfigureAsyncInvoke(&awslambda.EventInvokeConfigOptions{
+		RetryAttempts: jsii.Number(2),
+		OnFailure:     awslambdadestinations.NewSqsDestination(p.onFailure),
+	})
+	return f
+}
+
+// sendMailFunctionProps are the resources that the sendmail function uses.
+type sendMailFunctionProps struct {
+	code    string
+	table   awsdynamodb.Table
+	mail    awssqs.IQueue // the queue it consumes
+	sending mailSending
+	from    string  // From header
+	rate    float64 // mails per second, per concurrent execution
+	timeout float64 // seconds
+}
+
+// newSendMailFunction defines the function that sends the mails of the
+// mail queue through SES v2.
+//
+// The event source mapping runs at most SendMailMaxConcurrency executions,
+// and each sends at most EnvMailRate mails per second, so that together
+// they stay within the account's SES send rate. Lambda receives batches of
+// up to 10 messages and the function reports the messages that failed.
+//
+// Its role may call ses:SendEmail with the mail identity and the
+// configuration set only. It may read and write the table, because it
+// reads the account (the address may have changed or bounced) and records
+// each mail's idempotency key before and after sending.
+func newSendMailFunction(scope awscdk.Stack, p sendMailFunctionProps) function {
+	f := newFunction(scope, functionProps{
+		id:          "SendMail",
+		code:        p.code,
+		description: "Cartable mail sender (SES)",
+		memoryMB:    256,
+		timeout:     awscdk.Duration_Seconds(jsii.Number(p.timeout)),
+		environment: map[string]*string{
+			EnvTable:               p.table.TableName(),
+			EnvMailFrom:            jsii.String(p.from),
+			EnvSESConfigurationSet: p.sending.configurationSet.ConfigurationSetName(),
+			EnvMailRate:            jsii.String(formatRate(p.rate)),
+		},
+	})
+	grantTableData(scope, p.table, f.role)
+	// SES v2 authorizes SendEmail against the identity and the
+	// configuration set that the call names.
+	f.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("SendMail"),
+		Actions:   jsii.Strings("ses:SendEmail"),
+		Resources: jsii.Strings(*p.sending.identity.EmailIdentityArn(), *p.sending.configurationSetARN),
+	}))
+	f.fn.AddEventSource(awslambdaeventsources.NewSqsEventSource(p.mail, &awslambdaeventsources.SqsEventSourceProps{
+		BatchSize:               jsii.Number(10),
+		ReportBatchItemFailures: jsii.Bool(true),
+		MaxConcurrency:          jsii.Number(SendMailMaxConcurrency),
+	}))
+	return f
+}
+
+// newMailFeedbackFunction defines the function that records SES bounces
+// and complaints, which the configuration set publishes to feedback, on
+// the accounts in the table.
+//
+// SNS invokes it asynchronously. A failed invocation is retried twice by
+// Lambda, then recorded in onFailure, whose alarm fires: a lost bounce
+// would let the sender mail a dead address again (SES's suppression list
+// still stops the mail itself).
+func newMailFeedbackFunction(scope awscdk.Stack, code string, tbl awsdynamodb.Table, feedback awssns.ITopic, onFailure awssqs.IQueue) function {
+	f := newFunction(scope, functionProps{
+		id:          "MailFeedback",
+		code:        code,
+		description: "Cartable SES bounces and complaints",
+		memoryMB:    256,
+		timeout:     awscdk.Duration_Seconds(jsii.Number(30)),
+		environment: map[string]*string{
+			EnvTable: tbl.TableName(),
+		},
+	})
+	grantTableData(scope, tbl, f.role)
+	f.fn.ConfigureAsyncInvoke(&awslambda.EventInvokeConfigOptions{
+		RetryAttempts: jsii.Number(2),
+		OnFailure:     awslambdadestinations.NewSqsDestination(onFailure),
+	})
+	feedback.AddSubscription(awssnssubscriptions.NewLambdaSubscription(f.fn, nil))
 	return f
 }
 

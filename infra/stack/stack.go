@@ -2,12 +2,16 @@
 // holds the DynamoDB table, the feeds and documents buckets and their
 // access-log bucket, the feed import function with its dead-letter queue,
 // and the nightly purge. It also holds the signing secret with its KMS key,
-// and the directory, accounts, class log and grade book APIs behind an HTTP
-// API.
+// and the directory, accounts, class log, grade book and notifications APIs
+// behind an HTTP API. The notification pipeline (pipeline.go, mail.go) adds
+// the events and mail queues, the functions that dispatch, notify, send
+// digests, send mail through SES and read SES feedback, their schedules, and
+// the alarms of alarms.go.
 //
 // Almost everything in the stack is billed per request or per stored byte:
 // there is no VPC, no NAT gateway, no instance and no database server. The
-// exceptions are the signing secret and its KMS key, billed by the month.
+// exceptions are the KMS keys, the signing secret and the alarms, billed by
+// the month.
 //
 // Only the infra/ folder imports CDK. The functions read the names of the
 // resources from the environment variables this stack sets (EnvTable,
@@ -49,6 +53,22 @@ const (
 	// that uses it may reach its own prefix only: ClassLogPrefix or
 	// ReportCardPrefix.
 	EnvDocumentsBucket = "CARTABLE_DOCUMENTS_BUCKET"
+	// EnvEventsQueueURL holds the URL of the events queue, which the
+	// dispatch function sends due outbox events to.
+	EnvEventsQueueURL = "CARTABLE_EVENTS_QUEUE_URL"
+	// EnvMailQueueURL holds the URL of the mail queue, which the notify and
+	// digest functions send mails to.
+	EnvMailQueueURL = "CARTABLE_MAIL_QUEUE_URL"
+	// EnvMailFrom holds the From header of every mail, such as
+	// "Cartable <notifications@ent.example.fr>" (the MailFrom prop).
+	EnvMailFrom = "CARTABLE_MAIL_FROM"
+	// EnvSESConfigurationSet holds the name of the SES configuration set
+	// that the sendmail function names in each SendEmail call.
+	EnvSESConfigurationSet = "CARTABLE_SES_CONFIGURATION_SET"
+	// EnvMailRate holds the sendmail function's rate limit per concurrent
+	// execution, in mails per second, as a decimal number such as "7" or
+	// "7.5": the SES send rate divided by SendMailMaxConcurrency.
+	EnvMailRate = "CARTABLE_MAIL_RATE"
 )
 
 // Key prefixes of the feeds bucket. Each contains personal data, so a
@@ -106,16 +126,25 @@ const (
 // Function names: each is a folder of functions/ and a zip file
 // <name>.zip, holding a bootstrap executable, in the asset directory.
 const (
-	ImportFunction    = "importfeed"
-	DirectoryFunction = "directory"
-	PurgeFunction     = "purge"
-	AccountsFunction  = "accounts"
-	ClassLogFunction  = "classlog"
-	GradeBookFunction = "gradebook"
+	ImportFunction        = "importfeed"
+	DirectoryFunction     = "directory"
+	PurgeFunction         = "purge"
+	AccountsFunction      = "accounts"
+	ClassLogFunction      = "classlog"
+	GradeBookFunction     = "gradebook"
+	NotificationsFunction = "notifications"
+	DispatchFunction      = "dispatch"
+	NotifyFunction        = "notify"
+	DigestFunction        = "digest"
+	SendMailFunction      = "sendmail"
+	MailFeedbackFunction  = "mailfeedback"
 )
 
 // Functions lists every function the stack deploys.
-var Functions = []string{ImportFunction, DirectoryFunction, PurgeFunction, AccountsFunction, ClassLogFunction, GradeBookFunction}
+var Functions = []string{
+	ImportFunction, DirectoryFunction, PurgeFunction, AccountsFunction, ClassLogFunction, GradeBookFunction,
+	NotificationsFunction, DispatchFunction, NotifyFunction, DigestFunction, SendMailFunction, MailFeedbackFunction,
+}
 
 // Default values of the optional props.
 //
@@ -133,6 +162,11 @@ const (
 	DefaultImportReservedConcurrency = 2
 	DefaultThrottleRateLimit         = 2000
 	DefaultThrottleBurstLimit        = 5000
+	// DefaultSESSendRate is the send rate, in mails per second, that SES
+	// grants a new account when it leaves the sandbox in most regions. A
+	// regional admin sets the account's real quota with the SESSendRate
+	// prop (docs/email.md).
+	DefaultSESSendRate = 14
 )
 
 // CartableStackProps configures NewCartableStack.
@@ -170,8 +204,38 @@ type CartableStackProps struct {
 	// letters print (EnvServiceURL). It must be an absolute https URL.
 	// Empty means the HTTP API's own URL. Its origin (scheme and host) is
 	// also the only origin whose browser pages may upload to and download
-	// from the documents bucket through presigned URLs (CORS).
+	// from the documents bucket through presigned URLs (CORS). The notify
+	// and digest functions also receive it (EnvServiceURL), to build the
+	// links of their mails.
 	ServiceURL string
+
+	// MailDomain is the domain that mails are sent from, such as
+	// ent.example.fr. The stack creates an SES domain identity for it,
+	// with Easy DKIM. Required.
+	MailDomain string
+
+	// MailFrom is the From header of every mail (EnvMailFrom), such as
+	// "Cartable <notifications@ent.example.fr>". Its address must be in
+	// MailDomain. Empty means "Cartable <notifications@MailDomain>".
+	MailFrom string
+
+	// MailFromDomain is the custom MAIL FROM domain (the envelope sender's
+	// domain, where bounces go), a subdomain of MailDomain such as
+	// bounce.ent.example.fr. It needs an MX and an SPF record
+	// (docs/email.md). Empty keeps SES's own MAIL FROM domain
+	// (amazonses.com): mails still pass DMARC through DKIM.
+	MailFromDomain string
+
+	// SESSendRate is the account's SES maximum send rate in the region, in
+	// mails per second. The sendmail function runs at most
+	// SendMailMaxConcurrency executions at once, each limited to
+	// SESSendRate / SendMailMaxConcurrency. Zero means DefaultSESSendRate.
+	SESSendRate float64
+
+	// AlarmEmail is the address that the operations alarms topic mails
+	// when an alarm fires. Empty means no subscription: subscribe later in
+	// the SNS console or with the AWS CLI.
+	AlarmEmail string
 }
 
 // NewCartableStack defines Cartable's stack in scope. It returns an error
@@ -188,6 +252,7 @@ func NewCartableStack(scope constructs.Construct, id string, props *CartableStac
 		"ImportReservedConcurrency": float64(props.ImportReservedConcurrency),
 		"ThrottleRateLimit":         props.ThrottleRateLimit,
 		"ThrottleBurstLimit":        props.ThrottleBurstLimit,
+		"SESSendRate":               props.SESSendRate,
 	}
 	for name, v := range limits {
 		if v < 0 {
@@ -199,6 +264,10 @@ func NewCartableStack(scope constructs.Construct, id string, props *CartableStac
 			return nil, fmt.Errorf("new cartable stack: %w", err)
 		}
 	}
+	mail, err := checkMailProps(props)
+	if err != nil {
+		return nil, fmt.Errorf("new cartable stack: %w", err)
+	}
 	p := *props
 	if p.ImportReservedConcurrency == 0 {
 		p.ImportReservedConcurrency = DefaultImportReservedConcurrency
@@ -208,6 +277,9 @@ func NewCartableStack(scope constructs.Construct, id string, props *CartableStac
 	}
 	if p.ThrottleBurstLimit == 0 {
 		p.ThrottleBurstLimit = DefaultThrottleBurstLimit
+	}
+	if p.SESSendRate == 0 {
+		p.SESSendRate = DefaultSESSendRate
 	}
 
 	stack := awscdk.NewStack(scope, jsii.String(id), &p.StackProps)
@@ -219,12 +291,15 @@ func NewCartableStack(scope constructs.Construct, id string, props *CartableStac
 	logs := newAccessLogsBucket(stack)
 	notificationsRole := newNotificationsHandlerRole(stack)
 	feeds := newFeedsBucket(stack, logs, notificationsRole)
+	topicsKey := newTopicsKey(stack)
+	alarms := newAlarmsTopic(stack, topicsKey, p.AlarmEmail)
 
 	_, err = newImportFunction(stack, importFunctionProps{
 		code:                AssetPath(p.AssetDir, ImportFunction),
 		table:               tbl,
 		feeds:               feeds,
 		reservedConcurrency: p.ImportReservedConcurrency,
+		alarms:              alarms,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("new cartable stack: %w", err)
@@ -275,6 +350,24 @@ func NewCartableStack(scope constructs.Construct, id string, props *CartableStac
 	api.addFunctionRoutes("/v1/gradebook/{proxy+}", "GradeBookIntegration", gradeBook,
 		"GET /v1/gradebook/health is public on purpose")
 
+	pipeline := newNotificationPipeline(stack, notificationPipelineProps{
+		assetDir:    p.AssetDir,
+		table:       tbl,
+		signing:     signing,
+		alarms:      alarms,
+		topicsKey:   topicsKey,
+		mail:        mail,
+		sesSendRate: p.SESSendRate,
+		serviceURL:  serviceURL,
+		apiURL:      *api.stage.Url(),
+	})
+	// The accounts function queues the account mails (activation, password
+	// reset, address verification), which sendmail sends at once.
+	accounts.fn.AddEnvironment(jsii.String(EnvMailQueueURL), pipeline.mail.queue.QueueUrl(), nil)
+	pipeline.mail.queue.GrantSendMessages(accounts.role)
+	api.addFunctionRoutes("/v1/notifications/{proxy+}", "NotificationsIntegration", pipeline.notifications,
+		"GET /v1/notifications/health is public on purpose, and the one-click unsubscribe link (RFC 8058) carries its own signed token in the URL, because a mail client posts to it without an access token")
+
 	awscdk.NewCfnOutput(stack, jsii.String("ApiURL"), &awscdk.CfnOutputProps{
 		Description: jsii.String("Base URL of the HTTP API"),
 		Value:       api.stage.Url(),
@@ -295,6 +388,7 @@ func NewCartableStack(scope constructs.Construct, id string, props *CartableStac
 		Description: jsii.String("ARN of the signing secret (" + EnvSigningSecret + "), for rotating it by hand"),
 		Value:       signing.SecretArn(),
 	})
+	addPipelineOutputs(stack, pipeline, alarms)
 	return stack, nil
 }
 

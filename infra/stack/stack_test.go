@@ -67,7 +67,9 @@ func run(m *testing.M) (int, error) {
 		StackProps: awscdk.StackProps{
 			Env: &awscdk.Environment{Region: jsii.String("eu-west-3")},
 		},
-		AssetDir: assets,
+		AssetDir:   assets,
+		MailDomain: testMailDomain,
+		AlarmEmail: testAlarmEmail,
 	})
 	if err != nil {
 		return 0, err
@@ -461,6 +463,8 @@ func TestCartableStack_Functions(t *testing.T) {
 				stack.EnvTable:         map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Table"))},
 				stack.EnvSigningSecret: map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^SigningSecret"))},
 				stack.EnvLettersBucket: map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^FeedsBucket"))},
+				// Account mails go through the mail queue.
+				stack.EnvMailQueueURL: map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^MailQueue[0-9A-F]{8}$"))},
 				// By default, the HTTP API's URL.
 				stack.EnvServiceURL: map[string]interface{}{"Fn::Join": []interface{}{"", arrayWith(
 					"https://", map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^HttpApi"))},
@@ -770,9 +774,17 @@ func TestCartableStack_SigningSecret(t *testing.T) {
 	if got, want := len(secrets), 1; got != want {
 		t.Fatalf("secret count = %d, want %d", got, want)
 	}
-	keys := resources("AWS::KMS::Key")
+	if got, want := len(resources("AWS::KMS::Key")), 2; got != want {
+		t.Fatalf("KMS key count = %d, want %d (the signing secret's and the SNS topics')", got, want)
+	}
+	keys := map[string]map[string]interface{}{}
+	for id, r := range resources("AWS::KMS::Key") {
+		if strings.HasPrefix(id, "SigningKey") {
+			keys[id] = r
+		}
+	}
 	if got, want := len(keys), 1; got != want {
-		t.Fatalf("KMS key count = %d, want %d (the signing secret's)", got, want)
+		t.Fatalf("KMS keys named SigningKey* = %d, want %d", got, want)
 	}
 
 	t.Run("generated without punctuation", func(t *testing.T) {
@@ -797,7 +809,12 @@ func TestCartableStack_SigningSecret(t *testing.T) {
 	})
 
 	t.Run("key rotation enabled", func(t *testing.T) {
-		hasResource(t, "AWS::KMS::Key", map[string]interface{}{"EnableKeyRotation": true})
+		for id, r := range keys {
+			props := r["Properties"].(map[string]interface{})
+			if got := props["EnableKeyRotation"]; got != true {
+				t.Errorf("%s EnableKeyRotation = %v, want true", id, got)
+			}
+		}
 	})
 
 	t.Run("retained on stack deletion", func(t *testing.T) {
@@ -831,10 +848,14 @@ func TestCartableStack_SigningSecretAccess(t *testing.T) {
 		secretID = id
 	}
 	wantRoles := map[string]bool{
-		roleOf(t, functionID(t, "AccountsFunction")):  true,
-		roleOf(t, functionID(t, "DirectoryFunction")): true,
-		roleOf(t, functionID(t, "ClassLogFunction")):  true,
-		roleOf(t, functionID(t, "GradeBookFunction")): true,
+		roleOf(t, functionID(t, "AccountsFunction")):      true,
+		roleOf(t, functionID(t, "DirectoryFunction")):     true,
+		roleOf(t, functionID(t, "ClassLogFunction")):      true,
+		roleOf(t, functionID(t, "GradeBookFunction")):     true,
+		roleOf(t, functionID(t, "NotificationsFunction")): true,
+		// Both sign unsubscribe links.
+		roleOf(t, functionID(t, "NotifyFunction")): true,
+		roleOf(t, functionID(t, "DigestFunction")): true,
 	}
 
 	t.Run("GetSecretValue on the signing secret only", func(t *testing.T) {
@@ -1121,6 +1142,7 @@ func TestNewCartableStack_ServiceURL(t *testing.T) {
 		StackProps: awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("eu-west-3")}},
 		AssetDir:   dir,
 		ServiceURL: serviceURL,
+		MailDomain: testMailDomain,
 	})
 	if err != nil {
 		t.Fatalf("NewCartableStack() error = %v", err)
@@ -1133,8 +1155,9 @@ func TestNewCartableStack_ServiceURL(t *testing.T) {
 			})},
 		}),
 	}))
-	// The accounts function only: the class log keeps the API's URL.
-	if got, want := len(*found), 1; got != want {
+	// The accounts, notify and digest functions: the class log and the
+	// notifications API keep the API's URL.
+	if got, want := len(*found), 3; got != want {
 		t.Errorf("functions with %s=%s = %d, want %d", stack.EnvServiceURL, serviceURL, got, want)
 	}
 
