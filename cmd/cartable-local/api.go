@@ -12,7 +12,9 @@ import (
 	classlogapi "github.com/cartable-ent/cartable/functions/classlog/api"
 	directoryapi "github.com/cartable-ent/cartable/functions/directory/api"
 	gradebookapi "github.com/cartable-ent/cartable/functions/gradebook/api"
+	notificationsapi "github.com/cartable-ent/cartable/functions/notifications/api"
 	"github.com/cartable-ent/cartable/shared/httpapi"
+	"github.com/cartable-ent/cartable/shared/queue"
 )
 
 // function is one function's HTTP handler and the path prefix that API
@@ -23,9 +25,15 @@ type function struct {
 }
 
 // functions returns every HTTP function of Cartable, configured from the
-// environment as in Lambda. A new function is one more line here.
-func functions(ctx context.Context) ([]function, error) {
+// environment as in Lambda, with mail as the mail queue (in process
+// locally). A new function is one more line here.
+func functions(ctx context.Context, mail queue.Sender) ([]function, error) {
 	accounts, err := accountsapi.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	accounts.Mail = mail
+	notifications, err := notificationsapi.Load(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -42,6 +50,7 @@ func functions(ctx context.Context) ([]function, error) {
 		{directoryapi.Prefix, directoryapi.New(directoryapi.Config{Store: accounts.Store, Verifier: accounts.Signer})},
 		{classlogapi.Prefix, classlogapi.New(classlog)},
 		{gradebookapi.Prefix, gradebookapi.New(gradebook)},
+		{notificationsapi.Prefix, notificationsapi.New(notifications)},
 	}, nil
 }
 

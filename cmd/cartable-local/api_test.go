@@ -11,6 +11,7 @@ import (
 
 	accountsapi "github.com/cartable-ent/cartable/functions/accounts/api"
 	classlogapi "github.com/cartable-ent/cartable/functions/classlog/api"
+	"github.com/cartable-ent/cartable/shared/queue"
 	"github.com/cartable-ent/cartable/shared/signingkey"
 )
 
@@ -20,7 +21,7 @@ func TestAPIHandler_Routes(t *testing.T) {
 	t.Setenv(signingkey.EnvFile, filepath.Join(t.TempDir(), "signing.key"))
 	t.Setenv(accountsapi.EnvLettersBucket, LettersBucket)
 	t.Setenv(classlogapi.EnvDocumentsBucket, DocumentsBucket)
-	fns, err := functions(context.Background())
+	fns, err := functions(context.Background(), queue.NewMem())
 	if err != nil {
 		t.Fatalf("functions: %v", err)
 	}
@@ -37,6 +38,7 @@ func TestAPIHandler_Routes(t *testing.T) {
 		{"/v1/accounts/health", http.StatusOK, "application/json"},
 		{"/v1/classlog/health", http.StatusOK, "application/json"},
 		{"/v1/gradebook/health", http.StatusOK, "application/json"},
+		{"/v1/notifications/health", http.StatusOK, "application/json"},
 		{"/v1/directory/me", http.StatusUnauthorized, "application/problem+json"},
 		{"/v1/directory/nothing-here", http.StatusNotFound, "application/problem+json"},
 		{"/v1/unknown/x", http.StatusNotFound, "application/problem+json"},

@@ -15,6 +15,7 @@ import (
 
 	directoryapi "github.com/cartable-ent/cartable/functions/directory/api"
 	"github.com/cartable-ent/cartable/shared/directory"
+	"github.com/cartable-ent/cartable/shared/notify"
 )
 
 // demoMarker is the file, in DataDir, whose presence means the demo school
@@ -126,6 +127,8 @@ func printBanner(w io.Writer, cfg config, dynamoEndpoint string, env [][2]string
 	fmt.Fprintf(w, "  DynamoDB        %s (table %s)\n", dynamoEndpoint, cfg.Table)
 	fmt.Fprintf(w, "  S3 (s3rver)     %s (buckets %s)\n", cfg.s3Endpoint(), strings.Join(Buckets, ", "))
 	fmt.Fprintf(w, "  SES mail viewer %s/\n", cfg.sesEndpoint())
+	fmt.Fprintf(w, "  notifications   events dispatched every %s, mails at most %v a second, digests at %d:00 Paris time\n", dispatchEvery, cfg.MailRate, notify.DigestHour)
+	fmt.Fprintf(w, "  digest now      curl -X POST '%s/local/digest?rhythm=daily'\n", cfg.apiURL())
 	fmt.Fprintf(w, "  data and logs   %s\n", cfg.DataDir)
 	if _, err := os.Stat(filepath.Join(cfg.DataDir, demoCodesFile)); err == nil {
 		fmt.Fprintf(w, "  demo accounts   activation codes of %s in %s\n", strings.Join(DemoLogins, " and "), filepath.Join(cfg.DataDir, demoCodesFile))

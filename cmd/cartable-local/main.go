@@ -91,6 +91,7 @@ func parseFlags(root string, args []string) (config, error) {
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "`folder` of the stack's data and logs")
 	fs.StringVar(&cfg.CLI, "cli", cfg.CLI, "`path` of the admin CLI that loads the demo school")
 	fs.StringVar(&cfg.DemoDir, "demo", cfg.DemoDir, "`folder` of the demo school's AAF feed")
+	fs.Float64Var(&cfg.MailRate, "mail-rate", cfg.MailRate, "most mails a `second` that the local sender sends (the SES quota in AWS)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -106,6 +107,9 @@ func parseFlags(root string, args []string) (config, error) {
 		}
 	}
 
+	if cfg.MailRate <= 0 {
+		return config{}, fmt.Errorf("invalid -mail-rate %v: want more than 0 mails a second", cfg.MailRate)
+	}
 	var err error
 	if cfg.DataDir, err = filepath.Abs(cfg.DataDir); err != nil {
 		return config{}, err

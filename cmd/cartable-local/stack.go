@@ -65,6 +65,8 @@ type config struct {
 	DemoDir string
 	// Stdout receives the banner with the stack's addresses.
 	Stdout io.Writer
+	// MailRate is the most mails a second that the local sender sends.
+	MailRate float64
 }
 
 func defaultConfig(root string) config {
@@ -79,6 +81,7 @@ func defaultConfig(root string) config {
 		Table:            awsconfig.TableName(table.DefaultName),
 		CLI:              filepath.Join(root, "bin", "cartable"),
 		DemoDir:          filepath.Join(root, "cmd", "cartable-local", "demo"),
+		MailRate:         10,
 		Stdout:           os.Stdout,
 	}
 }
@@ -137,10 +140,20 @@ func runStack(ctx context.Context, log *slog.Logger, cfg config) error {
 
 	loadDemo(ctx, log, cfg, env)
 
-	fns, err := functions(ctx)
+	pipe, err := newPipeline(ctx, cfg.MailRate)
+	if err != nil {
+		return fmt.Errorf("configure the notification pipeline: %w", err)
+	}
+	pipeCtx, stopPipeline := context.WithCancel(ctx)
+	pipeDone := make(chan struct{})
+	go func() { pipe.run(pipeCtx, log); close(pipeDone) }()
+	defer func() { stopPipeline(); <-pipeDone }()
+
+	fns, err := functions(ctx, pipe.q)
 	if err != nil {
 		return fmt.Errorf("configure the functions: %w", err)
 	}
+	fns = append(fns, function{"/local/", pipe.digestHandler(log)})
 	handler, err := newAPIHandler(log, fns)
 	if err != nil {
 		return err
