@@ -1,5 +1,6 @@
 // Command accounts is the accounts function's Lambda entry point:
-// activation, sign-in, sessions, passwords and activation letters.
+// activation, sign-in, sessions, passwords and their reset, email
+// addresses and activation letters.
 package main
 
 import (
@@ -17,6 +18,9 @@ import (
 func main() {
 	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stdout, nil)))
 	cfg, err := api.Load(context.Background())
+	if err == nil && cfg.Mail == nil {
+		err = fmt.Errorf("%s is not set: name the SQS queue of account mails", api.EnvMailQueueURL)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "accounts:", err)
 		os.Exit(1)

@@ -58,6 +58,16 @@ type Account struct {
 	// dates it (RFC 3339). A new address clears both.
 	EmailUnreachable   string `dynamodbav:"emailUnreachable,omitempty"`
 	EmailUnreachableAt string `dynamodbav:"emailUnreachableAt,omitempty"`
+	// EmailTokenHash is the MAC of the outstanding address verification
+	// token, "" when none is; EmailTokenExpires is when it stops working
+	// (RFC 3339). Verifying or changing the address clears both.
+	EmailTokenHash    string `dynamodbav:"emailTokenHash,omitempty"`
+	EmailTokenExpires string `dynamodbav:"emailTokenExpires,omitempty"`
+	// ResetTokenHash is the MAC of the outstanding password reset token,
+	// "" when none is; ResetTokenExpires is when it stops working (RFC
+	// 3339). A new request replaces the token, and using it clears both.
+	ResetTokenHash    string `dynamodbav:"resetTokenHash,omitempty"`
+	ResetTokenExpires string `dynamodbav:"resetTokenExpires,omitempty"`
 
 	// CodeHash is the MAC of the current activation code (HashCode), ""
 	// when none is outstanding; CodeExpires is when it stops working.
@@ -132,6 +142,19 @@ const (
 	ActionAdminGrant     = "admin-granted"
 	ActionLettersRead    = "letters-links-issued"
 	ActionRegionalAdmin  = "regional-admin-created"
+	ActionEmailSet       = "email-set"
+	ActionEmailRemoved   = "email-removed"
+	ActionEmailVerified  = "email-verified"
+	ActionEmailFailed    = "email-unreachable"
+	ActionResetRequest   = "password-reset-requested"
+	ActionReset          = "password-reset"
+)
+
+// Reasons why mail to an address failed for good, in
+// Account.EmailUnreachable.
+const (
+	UnreachableBounce    = "bounce"    // a permanent bounce
+	UnreachableComplaint = "complaint" // the recipient marked a mail as spam
 )
 
 // RegionAudit is the pseudo-school whose audit holds the events of

@@ -22,6 +22,7 @@
 //	import report IMPORT#<id>               #REPORT                          IMPORTS                     <started>#<id>
 //	report issues IMPORT#<id>               ISSUE#<seq>                      -                           -
 //	pending leave IMPORT#<id>               PENDING#<school>#<seq>           -                           -
+//	address owner EMAIL#<lower-cased addr>  P#<person>                       -                           -
 //
 // A person's partition holds everything the person's records decide
 // (profile, memberships, links, and for a pupil the relations), so the
@@ -44,6 +45,8 @@
 //   - People whose purge is due: Query GSI1 GSI1PK=PURGE#<shard>,
 //     GSI1SK <= <today>, for each of the PurgeShards shards.
 //   - Past imports: Query GSI1 GSI1PK=IMPORTS, newest first.
+//   - The accounts that have an address (bounces, complaints): Query
+//     PK=EMAIL#<lower-cased address>.
 //
 // No request path scans the table. GSI1 partitions that take many writes
 // during an import (a school's members, the purge list) are either bounded

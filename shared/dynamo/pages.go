@@ -125,6 +125,21 @@ func (s *Store) GroupMembersPage(ctx context.Context, school string, year int, c
 	return page, nil
 }
 
+// MembersPage returns a page of a school's memberships of one role, active
+// and left, in French order of names.
+func (s *Store) MembersPage(ctx context.Context, school string, role directory.Role, after string, limit int) (Page[directory.Membership], error) {
+	pk := SchoolPK(school) + suffixMembers
+	in := s.indexPage(pk, string(role)+"#", limit, true)
+	if after != "" {
+		person := lastField(after)
+		if !strings.HasPrefix(after, string(role)+"#") || person == "" {
+			return Page[directory.Membership]{}, fmt.Errorf("members after %q: %w", after, ErrInvalidCursor)
+		}
+		in.ExclusiveStartKey = indexKey(pk, after, PersonPK(person), MembershipSK(school, role))
+	}
+	return queryPage[directory.Membership](ctx, s, in, table.GSI1SK, "list "+string(role)+" members of "+school)
+}
+
 // ImportsPage returns a page of import report summaries, newest first.
 // Each summary is the stored report without its keys, as decoded with
 // the report's JSON names.

@@ -117,6 +117,10 @@ func (s *Store) PurgePerson(ctx context.Context, id, day string) (bool, error) {
 			if base, n, ok := account.ParseLogin(attrString(it["login"])); ok {
 				_ = w.Delete(loginKey(base, n))
 			}
+			// So does the lookup item that names the address.
+			if address := attrString(it["email"]); address != "" {
+				_ = w.Delete(emailOwnerKey(address, id))
+			}
 		}
 		_ = w.Delete(KeyOf(it))
 	}

@@ -90,9 +90,9 @@ func DigestSlot(r Rhythm, t time.Time, paris *time.Location) string {
 }
 
 // Item is one piece of news for one recipient about one child: an in-app
-// notification, a line of a digest, or the subject of a mail. Title says
-// what kind of news there is, never the mark, comment or content itself:
-// those stay behind sign-in.
+// notification, a line of a digest, or the subject of a mail. Title names
+// the kind of news, never the mark, comment or content itself, which stay
+// behind sign-in.
 type Item struct {
 	Recipient string `json:"recipient" dynamodbav:"recipient"`
 	Event     string `json:"event" dynamodbav:"event"`

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/cartable-ent/cartable/shared/directory"
 	"github.com/cartable-ent/cartable/shared/dynamo"
 	"github.com/cartable-ent/cartable/shared/httpapi"
+	"github.com/cartable-ent/cartable/shared/notify"
 )
 
 // Messages of activation.
@@ -93,17 +93,28 @@ func (s *server) activate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// A guardian may give an address: unless it is the verified one the
+	// account already has, it is stored unverified and gets a
+	// verification link once the account is written.
+	previousEmail := ar.Account.Email
+	var verification *notify.Mail
 	if email := strings.TrimSpace(req.Email); email != "" {
-		if len(caller.Profiles()) != 1 || caller.Profiles()[0] != access.Guardian {
+		if !guardianOnly(caller) {
 			httpapi.WriteProblem(w, r, http.StatusBadRequest, msgEmailOnly)
 			return
 		}
-		addr, err := mail.ParseAddress(email)
-		if err != nil || addr.Address != email || !strings.Contains(email[strings.LastIndexByte(email, '@'):], ".") {
+		if !validEmail(email) {
 			httpapi.WriteProblem(w, r, http.StatusBadRequest, format(msgBadEmail, email))
 			return
 		}
-		ar.Account.Email = email
+		if email != ar.Account.Email || !verified(ar.Account) {
+			m, err := s.startVerification(&ar, email, now)
+			if err != nil {
+				internal(w, r, "render verification mail", err)
+				return
+			}
+			verification = &m
+		}
 	}
 
 	// The code works once: it goes with the same write as the password.
@@ -125,7 +136,7 @@ func (s *server) activate(w http.ResponseWriter, r *http.Request) {
 		}
 		result.TOTPSecret, result.TOTPURI, result.Message = secret, uri, msgActivatedAdmin.Text(r)
 	}
-	if !s.setPassword(w, r, &ar, req.Password, now) {
+	if !s.setPassword(w, r, &ar, req.Password, previousEmail, now) {
 		return
 	}
 	// A new code also ends the sessions someone else may hold.
@@ -133,6 +144,16 @@ func (s *server) activate(w http.ResponseWriter, r *http.Request) {
 		s.revoke(ctx, &ses, now)
 	}
 	s.audit(ctx, caller, account.AuditEvent{Action: account.ActionActivate, Source: src, Outcome: "success"})
+	if verification != nil {
+		s.audit(ctx, caller, account.AuditEvent{Action: account.ActionEmailSet, Source: src, Outcome: "success", Detail: "domaine " + emailDomain(a.Email)})
+		// The activation stands even when the mail cannot be queued,
+		// because the guardian can give the address again later.
+		if err := s.queueMail(ctx, *verification); err != nil {
+			slog.ErrorContext(ctx, "queue verification mail", "person", a.Person, "error", err)
+		} else {
+			result.EmailVerification = true
+		}
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	httpapi.WriteJSON(w, r, http.StatusOK, result)
 }
@@ -145,6 +166,9 @@ type activationResult struct {
 	Message    string `json:"message"`
 	TOTPSecret string `json:"totpSecret,omitempty"`
 	TOTPURI    string `json:"totpUri,omitempty"`
+	// EmailVerification is true when a verification link went to the
+	// address given with the activation.
+	EmailVerification bool `json:"emailVerification,omitempty"`
 }
 
 // audit records a security event in each of the caller's schools. A

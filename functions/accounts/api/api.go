@@ -1,6 +1,7 @@
 // Package api is the accounts function's HTTP handler: activation, sign-in,
-// token refresh, sign-out, password change, and for admins activation codes
-// and their letters. It runs unchanged in Lambda, in the local stack and in
+// token refresh, sign-out, password change and reset, guardians' email
+// addresses and their verification, and for admins activation codes and
+// their letters. It runs unchanged in Lambda, in the local stack and in
 // tests.
 package api
 
@@ -19,6 +20,7 @@ import (
 	"github.com/cartable-ent/cartable/shared/account"
 	"github.com/cartable-ent/cartable/shared/dynamo"
 	"github.com/cartable-ent/cartable/shared/httpapi"
+	"github.com/cartable-ent/cartable/shared/queue"
 	"github.com/cartable-ent/cartable/shared/token"
 )
 
@@ -38,7 +40,12 @@ type Config struct {
 	Keys    token.Keys
 	Signer  *token.Signer
 	Letters LetterStore
-	// ServiceURL is the address printed on activation letters.
+	// Mail puts the account mails (address verification, password reset)
+	// on the mail queue. Nil makes every such mail fail with a logged
+	// error, for callers that serve no account mail.
+	Mail queue.Sender
+	// ServiceURL is the web app's address: printed on activation letters,
+	// and the base of the links in account mails.
 	ServiceURL string
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
@@ -59,6 +66,14 @@ func New(cfg Config) *access.Router {
 	if cfg.Limits == (Limits{}) {
 		cfg.Limits = DefaultLimits
 	}
+	if cfg.Limits.MailWindow == 0 {
+		cfg.Limits.MailWindow = DefaultLimits.MailWindow
+		cfg.Limits.VerifyMailMax = DefaultLimits.VerifyMailMax
+		cfg.Limits.ResetMailMax = DefaultLimits.ResetMailMax
+	}
+	if cfg.Mail == nil {
+		cfg.Mail = noMailQueue{}
+	}
 	s := &server{Config: cfg}
 	rt := access.NewRouter(cfg.Signer)
 
@@ -74,6 +89,11 @@ func New(cfg Config) *access.Router {
 	rt.Handle("DELETE "+Prefix+"session", access.SignedIn(), "Sign out of this session", s.signOut)
 	rt.Handle("DELETE "+Prefix+"sessions", access.SignedIn(), "Sign out of every session", s.signOutEverywhere)
 	rt.Handle("PUT "+Prefix+"password", access.SignedIn(), "Change the caller's password", s.changePassword)
+	rt.Handle("POST "+Prefix+"password-reset", access.Public(), "Send a password reset link to the account's verified address", s.requestReset)
+	rt.Handle("POST "+Prefix+"password-reset/confirm", access.Public(), "Set a new password with a reset link's token", s.confirmReset)
+	rt.Handle("PUT "+Prefix+"me/email", access.SignedIn(), "Set a guardian's email address and send its verification link", s.setEmail)
+	rt.Handle("DELETE "+Prefix+"me/email", access.SignedIn(), "Remove a guardian's email address", s.removeEmail)
+	rt.Handle("POST "+Prefix+"email/verify", access.Public(), "Verify an email address with its link's token", s.verifyEmail)
 	rt.Handle("POST "+Prefix+"schools/{school}/codes", access.SchoolAdmins("school"), "Generate activation codes and letters", s.generateCodes)
 	rt.Handle("GET "+Prefix+"schools/{school}/codes/{batch}", access.SchoolAdmins("school"), "Return new links to a generation's letters", s.codeBatch)
 	rt.Handle("PUT "+Prefix+"schools/{school}/admins/{person}", access.RegionalAdmins(), "Grant the school admin role", s.grantAdmin)
@@ -150,3 +170,11 @@ func lang(r *http.Request) string {
 	}
 	return "fr"
 }
+
+// errNoMailQueue is the error of every mail when Config.Mail is nil.
+var errNoMailQueue = errors.New("no mail queue is configured")
+
+// noMailQueue is the Sender of a handler built without a mail queue.
+type noMailQueue struct{}
+
+func (noMailQueue) Send(context.Context, string, ...queue.Message) error { return errNoMailQueue }

@@ -23,6 +23,7 @@ import (
 	"github.com/cartable-ent/cartable/shared/dynamotest"
 	"github.com/cartable-ent/cartable/shared/feed/feedtest"
 	"github.com/cartable-ent/cartable/shared/importer"
+	"github.com/cartable-ent/cartable/shared/queue"
 	"github.com/cartable-ent/cartable/shared/token"
 )
 
@@ -59,7 +60,9 @@ type env struct {
 	h       http.Handler
 	store   *dynamo.Store
 	signer  *token.Signer
+	keys    token.Keys
 	letters *memLetters
+	mail    *queue.Mem // the mail queue: account mails land here
 	now     time.Time
 	addr    string // source address of the next request
 }
@@ -67,7 +70,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	db, name := dynamotest.NewTable(t)
-	e := &env{t: t, store: dynamo.New(db, name), letters: &memLetters{}, addr: "192.0.2.10:4000",
+	e := &env{t: t, store: dynamo.New(db, name), letters: &memLetters{}, mail: queue.NewMem(), addr: "192.0.2.10:4000",
 		now: time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)}
 	e.importFeed(feedtest.TwoSchools("2026-09-01"))
 	keys, err := token.DeriveKeys([]byte(strings.Repeat("s", 32)))
@@ -76,7 +79,8 @@ func newEnv(t *testing.T) *env {
 	}
 	e.signer = token.NewSigner(keys)
 	e.signer.Now = func() time.Time { return e.now }
-	e.h = New(Config{Store: e.store, Keys: keys, Signer: e.signer, Letters: e.letters,
+	e.keys = keys
+	e.h = New(Config{Store: e.store, Keys: keys, Signer: e.signer, Letters: e.letters, Mail: e.mail,
 		ServiceURL: "https://ent.example.fr/", Now: func() time.Time { return e.now }})
 	return e
 }

@@ -133,6 +133,40 @@ func TestResponses_MatchOpenAPI(t *testing.T) {
 		send("POST /v1/accounts/session", "/v1/accounts/session", "", wrong, http.StatusUnauthorized)
 	}
 	send("POST /v1/accounts/session", "/v1/accounts/session", "", wrong, http.StatusTooManyRequests)
+
+	// A guardian gives an address at activation, verifies it, and later
+	// resets a forgotten password through it.
+	guardianCodes := e.codes(codesRequest{Scope: "people", People: []string{marie}})
+	send("POST /v1/accounts/activation", "/v1/accounts/activation", "", map[string]string{"login": "marie.dupont",
+		"code": guardianCodes["marie.dupont"], "password": goodPassword, "acceptTerms": account.TermsVersion,
+		"email": "marie.dupont@example.fr"}, http.StatusOK)
+	verifyToken := mailToken(t, e.mails()[0], "/adresse/verifier")
+	send("POST /v1/accounts/email/verify", "/v1/accounts/email/verify", "", map[string]string{"token": verifyToken}, http.StatusOK)
+	send("POST /v1/accounts/email/verify", "/v1/accounts/email/verify", "", map[string]string{"token": verifyToken}, http.StatusBadRequest)
+	var guardian Tokens
+	decodeInto(send("POST /v1/accounts/session", "/v1/accounts/session", "",
+		signInRequest{Login: "marie.dupont", Password: goodPassword}, http.StatusOK), &guardian)
+	send("PUT /v1/accounts/me/email", "/v1/accounts/me/email", guardian.AccessToken,
+		map[string]string{"email": "marie.dupont@example.fr"}, http.StatusOK)
+	send("PUT /v1/accounts/me/email", "/v1/accounts/me/email", guardian.AccessToken,
+		map[string]string{"email": "pas une adresse"}, http.StatusBadRequest)
+	send("PUT /v1/accounts/me/email", "/v1/accounts/me/email", admin,
+		map[string]string{"email": "paul@example.fr"}, http.StatusForbidden)
+
+	send("POST /v1/accounts/password-reset", "/v1/accounts/password-reset", "", map[string]string{"login": "marie.dupont"}, http.StatusAccepted)
+	send("POST /v1/accounts/password-reset", "/v1/accounts/password-reset", "", map[string]string{"login": "personne.inconnue"}, http.StatusAccepted)
+	send("POST /v1/accounts/password-reset", "/v1/accounts/password-reset", "", map[string]string{}, http.StatusBadRequest)
+	resetToken := mailToken(t, e.mails()[0], "/mot-de-passe/nouveau")
+	send("POST /v1/accounts/password-reset/confirm", "/v1/accounts/password-reset/confirm", "",
+		map[string]string{"token": resetToken, "password": "azerty1234"}, http.StatusBadRequest)
+	send("POST /v1/accounts/password-reset/confirm", "/v1/accounts/password-reset/confirm", "",
+		map[string]string{"token": resetToken, "password": "Quatre ours dansent la valse"}, http.StatusOK)
+
+	guardian, _ = e.signIn("marie.dupont", "Quatre ours dansent la valse", "")
+	send("PUT /v1/accounts/me/email", "/v1/accounts/me/email", guardian.AccessToken,
+		map[string]string{"email": "marie@example.org"}, http.StatusAccepted)
+	send("DELETE /v1/accounts/me/email", "/v1/accounts/me/email", guardian.AccessToken, nil, http.StatusNoContent)
+	send("DELETE /v1/accounts/me/email", "/v1/accounts/me/email", "", nil, http.StatusUnauthorized)
 }
 
 // checkRequest fails when body does not match the schema of op's JSON

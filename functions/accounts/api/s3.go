@@ -14,6 +14,7 @@ import (
 
 	"github.com/cartable-ent/cartable/shared/awsconfig"
 	"github.com/cartable-ent/cartable/shared/dynamo"
+	"github.com/cartable-ent/cartable/shared/queue"
 	"github.com/cartable-ent/cartable/shared/signingkey"
 	"github.com/cartable-ent/cartable/shared/table"
 	"github.com/cartable-ent/cartable/shared/token"
@@ -59,6 +60,10 @@ func (l *S3Letters) Link(ctx context.Context, key string, ttl time.Duration) (st
 const (
 	EnvLettersBucket = "CARTABLE_LETTERS_BUCKET"
 	EnvServiceURL    = "CARTABLE_SERVICE_URL"
+	// EnvMailQueueURL is the URL of the SQS mail queue. When it is unset,
+	// Load leaves Config.Mail nil for the caller to set: the local stack
+	// passes its in-process queue, and the Lambda's main refuses to start.
+	EnvMailQueueURL = "CARTABLE_MAIL_QUEUE_URL"
 )
 
 // Load builds the handler's configuration from the environment, once at
@@ -80,11 +85,15 @@ func Load(ctx context.Context) (Config, error) {
 	if bucket == "" {
 		return Config{}, errors.New(EnvLettersBucket + " is not set: name the bucket that keeps activation letters")
 	}
-	return Config{
+	c := Config{
 		Store:      dynamo.New(awsconfig.DynamoDB(cfg), awsconfig.TableName(table.DefaultName)),
 		Keys:       keys,
 		Signer:     token.NewSigner(keys),
 		Letters:    &S3Letters{Client: awsconfig.S3(cfg), Bucket: bucket},
 		ServiceURL: cmp.Or(os.Getenv(EnvServiceURL), "http://127.0.0.1:8080/"),
-	}, nil
+	}
+	if url := os.Getenv(EnvMailQueueURL); url != "" {
+		c.Mail = &queue.SQS{Client: awsconfig.SQS(cfg), URLs: map[string]string{queue.Mail: url}}
+	}
+	return c, nil
 }

@@ -40,6 +40,17 @@ type Limits struct {
 	// for SessionIdle expires, and no session outlives SessionMax.
 	SessionIdle time.Duration
 	SessionMax  time.Duration
+	// VerifyMailMax address verification mails and ResetMailMax password
+	// reset mails go to one account within MailWindow. Further requests
+	// are rejected (verification), or get the same response but send
+	// nothing (reset).
+	VerifyMailMax int
+	ResetMailMax  int
+	MailWindow    time.Duration
+	// ResetFloor is the minimum time before a password reset request
+	// gets its response, whether or not the login exists and gets a mail,
+	// so that the response time does not reveal which.
+	ResetFloor time.Duration
 }
 
 // DefaultLimits are the limits in production.
@@ -48,6 +59,8 @@ var DefaultLimits = Limits{
 	LockAfter: 10, LockFor: 15 * time.Minute,
 	SourceMax: 300, SourceWindow: 15 * time.Minute,
 	SessionIdle: 14 * 24 * time.Hour, SessionMax: 60 * 24 * time.Hour,
+	VerifyMailMax: 5, ResetMailMax: 3, MailWindow: time.Hour,
+	ResetFloor: 300 * time.Millisecond,
 }
 
 // Messages of sign-in.
@@ -593,7 +606,7 @@ func (s *server) changePassword(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteProblem(w, r, http.StatusForbidden, msgWrongPassword)
 		return
 	}
-	if !s.setPassword(w, r, &ar, req.New, now) {
+	if !s.setPassword(w, r, &ar, req.New, ar.Account.Email, now) {
 		return
 	}
 	for _, ses := range ar.Sessions {
@@ -606,8 +619,10 @@ func (s *server) changePassword(w http.ResponseWriter, r *http.Request) {
 }
 
 // setPassword checks a new password against the policy and stores its
-// hash. It writes the response and returns false on failure.
-func (s *server) setPassword(w http.ResponseWriter, r *http.Request, ar *dynamo.AccountRecord, password string, now time.Time) bool {
+// hash with the account's other changes. previousEmail is the address the
+// account had when it was read, so that the address lookup follows a
+// change. It writes the response and returns false on failure.
+func (s *server) setPassword(w http.ResponseWriter, r *http.Request, ar *dynamo.AccountRecord, password, previousEmail string, now time.Time) bool {
 	password = account.NormalizePassword(password)
 	p := ar.Record.Person
 	if err := account.CheckPassword(password, ar.Account.Login, p.FirstName, p.LastName, p.BirthLastName); err != nil {
@@ -627,7 +642,7 @@ func (s *server) setPassword(w http.ResponseWriter, r *http.Request, ar *dynamo.
 	a := &ar.Account
 	a.PasswordHash, a.PasswordChanged = hash, now.UTC().Format(time.RFC3339)
 	a.Failures, a.LastFailure, a.LockedUntil = 0, "", ""
-	if err := s.Store.PutAccount(r.Context(), a); err != nil {
+	if err := s.Store.PutAccountEmail(r.Context(), a, previousEmail); err != nil {
 		if errors.Is(err, dynamo.ErrConflict) {
 			httpapi.WriteProblem(w, r, http.StatusConflict, msgConflict)
 			return false

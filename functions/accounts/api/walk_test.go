@@ -54,6 +54,11 @@ func TestRoutes_Walk(t *testing.T) {
 		return m
 	}
 	wrongPassword := signedIn(http.StatusForbidden)
+	guardians := func(status int) map[string]int {
+		m := signedIn(http.StatusForbidden)
+		m["guardian"] = status
+		return m
+	}
 
 	accesstest.Walk(t, e.h, New(Config{}).Routes(), tokens, map[string]accesstest.Case{
 		"GET /v1/accounts/health": {Path: "/v1/accounts/health", Want: all(http.StatusOK)},
@@ -68,6 +73,15 @@ func TestRoutes_Walk(t *testing.T) {
 		"DELETE /v1/accounts/sessions": {Path: "/v1/accounts/sessions", Want: signedIn(http.StatusNoContent)},
 		"PUT /v1/accounts/password": {Path: "/v1/accounts/password", Want: wrongPassword,
 			Body: `{"currentPassword":"pas le bon","newPassword":"Trois tortues vertes au soleil"}`},
+		"POST /v1/accounts/password-reset": {Path: "/v1/accounts/password-reset", Want: all(http.StatusAccepted),
+			Body: `{"login":"personne.inconnue"}`},
+		"POST /v1/accounts/password-reset/confirm": {Path: "/v1/accounts/password-reset/confirm", Want: all(http.StatusBadRequest),
+			Body: `{"token":"YQ.b","password":"Trois tortues vertes au soleil"}`},
+		"PUT /v1/accounts/me/email": {Path: "/v1/accounts/me/email", Want: guardians(http.StatusAccepted),
+			Body: `{"email":"marie.dupont@example.fr"}`},
+		"DELETE /v1/accounts/me/email": {Path: "/v1/accounts/me/email", Want: guardians(http.StatusNoContent)},
+		"POST /v1/accounts/email/verify": {Path: "/v1/accounts/email/verify", Want: all(http.StatusBadRequest),
+			Body: `{"token":"YQ.b"}`},
 		"POST /v1/accounts/schools/{school}/codes": {Path: "/v1/accounts/schools/" + zola + "/codes", Want: admins(http.StatusCreated),
 			Body: `{"scope":"class","class":"6B","renew":true}`},
 		"GET /v1/accounts/schools/{school}/codes/{batch}":      {Path: "/v1/accounts/schools/" + zola + "/codes/nope", Want: admins(http.StatusNotFound)},

@@ -66,6 +66,8 @@ func New(cfg Config) *access.Router {
 		"List the members of a class or group, as the caller may see them", a.listMembers)
 	rt.Handle("GET "+Prefix+"schools/{school}/audit", access.SchoolAdmins("school"),
 		"List a school's security events of one month", a.listAudit)
+	rt.Handle("GET "+Prefix+"schools/{school}/unreachable-guardians", access.SchoolPeople("school", access.Staff, access.SchoolAdmin),
+		"List the school's guardians that email does not reach, with their children", a.listUnreachableGuardians)
 	rt.Handle("GET "+Prefix+"people/{person}", access.SignedIn(),
 		"Return a person's card, as the caller may see it", a.person)
 	rt.Handle("GET "+Prefix+"imports", access.RegionalAdmins(),

@@ -45,6 +45,8 @@ func TestRoutes_Walk(t *testing.T) {
 			Want: statuses(ok, "other-school", forbidden)},
 		"GET /v1/directory/schools/{school}/audit": {Path: dirPath("schools", schoolA, "audit") + "?month=2025-10",
 			Want: statuses(forbidden, "schooladmin", ok, "regional", ok)},
+		"GET /v1/directory/schools/{school}/unreachable-guardians": {Path: dirPath("schools", schoolA, "unreachable-guardians"),
+			Want: statuses(forbidden, "staff", ok, "schooladmin", ok, "schooladmin-no-mfa", ok, "regional", ok)},
 		// Inès is a classmate of the pupil, taught by the teacher, and
 		// neither a child of the guardian nor of the other school.
 		"GET /v1/directory/people/{person}": {Path: dirPath("people", pupilInes),

@@ -58,8 +58,8 @@ type Fanout struct {
 	Paris *time.Location
 }
 
-// news is what an event tells: its kind, the pupils concerned and, per
-// pupil, the item's title and path.
+// news is the content of an event for families: its kind, the pupils
+// concerned, the item's title and, per pupil, its path.
 type news struct {
 	kind   string
 	school string
@@ -80,14 +80,11 @@ func (f *Fanout) Handle(ctx context.Context, m queue.Message) error {
 		return fmt.Errorf("event %s (%s): %w", ev.ID, ev.Kind, err)
 	}
 	if !ok {
-		slog.InfoContext(ctx, "event no longer holds, skipped", "event", ev.ID, "kind", ev.Kind)
+		slog.InfoContext(ctx, "event skipped: what it announces changed since", "event", ev.ID, "kind", ev.Kind)
 		return nil
 	}
 	return f.fanOut(ctx, ev, n)
 }
-
-// errSkip marks an event that no longer holds.
-var errSkip = errors.New("event no longer holds")
 
 type marksData struct {
 	Assessment string    `json:"assessment"`
@@ -170,7 +167,7 @@ func (f *Fanout) resolve(ctx context.Context, ev outbox.Event) (news, bool, erro
 			return news{}, false, err
 		}
 		if !h.Visible(ev.Due) || h.Due != d.Due {
-			return news{}, false, nil // unpublished, or moved again: a later event tells
+			return news{}, false, nil // unpublished, or moved again: a later event announces it
 		}
 		links, err := f.Directory.GroupMembers(ctx, ev.School, d.Year, d.Group)
 		if err != nil {
@@ -307,7 +304,7 @@ func (f *Fanout) fanOut(ctx context.Context, ev outbox.Event, n news) error {
 		for _, gid := range c.guardians {
 			acc := accounts[gid]
 			if acc.Status != account.StatusActive {
-				continue // no account yet: nobody to tell
+				continue // no active account yet: no one to notify
 			}
 			g.Go(func() error {
 				it := base
