@@ -306,10 +306,11 @@ type gradeBookFunctionProps struct {
 // assessments and marks, comments, averages, report cards and exports.
 //
 // It has 512 MB, twice the class log's, because it renders report card
-// PDFs in memory. A benchmark outside Lambda renders one in tens of
-// milliseconds and a few MB. The extra memory also gives more CPU, which
-// Lambda allots in proportion to memory. The timeout of 15 s is far above
-// that and under API Gateway's 30 s.
+// PDFs in memory: a card, reads and averages included, takes about 0.1 to
+// 0.25 s of one core and raises the heap by 20 to 25 MB (docs/benchmarks.md).
+// The extra memory also gives more CPU, which Lambda allots in proportion
+// to memory. The timeout of 15 s is far above a card or a class council
+// and under API Gateway's 30 s.
 //
 // It writes assessments, their history and outbox events together with
 // TransactWriteItems, which IAM checks as PutItem, UpdateItem, DeleteItem

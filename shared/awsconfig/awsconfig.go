@@ -6,11 +6,13 @@ package awsconfig
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -65,11 +67,19 @@ func Local() bool {
 // sends many requests in parallel, and with the SDK's default token bucket
 // a burst of throttling makes later calls fail with "retry quota
 // exceeded" instead of backing off. The callers back off themselves.
+//
+// Its transport keeps up to 128 idle connections, not the default 10:
+// views send their reads in waves of dozens (a class council reads two
+// items per pupil at once), and each connection past the tenth would be
+// opened again, with its TLS handshake, at the next wave.
 func DynamoDB(cfg aws.Config, optFns ...func(*dynamodb.Options)) *dynamodb.Client {
 	optFns = append([]func(*dynamodb.Options){func(o *dynamodb.Options) {
 		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
 			so.MaxAttempts = 6
 			so.RateLimiter = ratelimit.None
+		})
+		o.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+			t.MaxIdleConnsPerHost = 128
 		})
 	}}, optFns...)
 	if ep := os.Getenv(EnvDynamoDBEndpoint); ep != "" {

@@ -152,8 +152,11 @@ func (m Mark) check(scale *big.Rat) *Error {
 		}
 	}
 
-	fr, en := formatExact(m.Value, ","), formatExact(m.Value, ".")
+	// The error texts are formatted only when a check fails: formatting
+	// costs more than every check together, and most marks are valid.
+	texts := func() (string, string) { return formatExact(m.Value, ","), formatExact(m.Value, ".") }
 	if m.Code != "" {
+		fr, en := texts()
 		return &Error{
 			Value: en,
 			FR:    fmt.Sprintf("La note %s porte aussi le code %s : une note est un nombre ou un code, pas les deux.", fr, m.Code),
@@ -161,6 +164,7 @@ func (m Mark) check(scale *big.Rat) *Error {
 		}
 	}
 	if m.Value.Sign() < 0 {
+		fr, en := texts()
 		return &Error{
 			Value: en,
 			FR:    fmt.Sprintf("La note %s est invalide : une note ne peut pas être négative.", fr),
@@ -168,6 +172,7 @@ func (m Mark) check(scale *big.Rat) *Error {
 		}
 	}
 	if m.Value.Cmp(scale) > 0 {
+		fr, en := texts()
 		return &Error{
 			Value: en,
 			FR:    fmt.Sprintf("La note %s dépasse le barème de l'évaluation (%s).", fr, formatExact(scale, ",")),
@@ -175,6 +180,7 @@ func (m Mark) check(scale *big.Rat) *Error {
 		}
 	}
 	if !new(big.Rat).Quo(m.Value, quarter).IsInt() {
+		fr, en := texts()
 		return &Error{
 			Value: en,
 			FR:    fmt.Sprintf("La note %s est invalide : les notes vont de quart de point en quart de point (14 ; 14,25 ; 14,5 ; 14,75).", fr),

@@ -21,7 +21,6 @@ type Mem struct {
 	ready    map[string][]Message
 	dead     map[string][]Message
 	inFlight map[string]int
-	closed   bool
 }
 
 // NewMem returns an empty queue set.

@@ -69,6 +69,7 @@ var (
 	startOnce sync.Once
 	// server is the stand-in of this test binary, kept so that its
 	// standard input stays open until the binary exits.
+	//lint:ignore U1000 only held: a collected pipe would be closed and stop the stand-in.
 	server *process
 	// endpoint is the stand-in's URL, set when it started.
 	endpoint string

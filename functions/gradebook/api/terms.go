@@ -331,8 +331,10 @@ func (a *api) classGroups(ctx context.Context, school string, year int, class st
 	}
 	links := make([][]directory.Link, len(pupils))
 	marked := make([][]string, len(pupils))
+	// Two reads per pupil, all in one wave: a class holds at most a few
+	// dozen pupils, so the bound only guards against a mistaken feed.
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(64)
+	g.SetLimit(256)
 	for i, p := range pupils {
 		g.Go(func() (err error) { links[i], err = a.Directory.PersonLinks(gctx, p.Person, year); return })
 		g.Go(func() (err error) { marked[i], err = a.Book.MarkedGroups(gctx, school, year, p.Person); return })
