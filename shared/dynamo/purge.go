@@ -92,6 +92,17 @@ func (s *Store) PurgePerson(ctx context.Context, id, day string) (bool, error) {
 	for _, r := range children {
 		_ = w.Delete(key(PersonPK(r.Pupil), RelationSK(id)))
 	}
+	// Notification preferences and the in-app list with its unread count
+	// (package notify's keys).
+	for _, pk := range []string{"PREF#" + id, "NOTE#" + id} {
+		notes, err := s.Partition(ctx, pk)
+		if err != nil {
+			return false, err
+		}
+		for _, it := range notes {
+			_ = w.Delete(KeyOf(it))
+		}
+	}
 	for kind, value := range rec.Person.ExternalIDs {
 		v := value
 		if kind != "ine" {
