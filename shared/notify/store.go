@@ -178,7 +178,7 @@ func (st *Store) Notes(ctx context.Context, person, after string, limit int32) (
 			next = v.Value
 		}
 	}
-	count, err := st.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(st.Table), Key: key(pk, "#COUNT")})
+	count, err := st.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(st.Table), Key: key(pk, "#COUNT"), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return nil, "", 0, fmt.Errorf("read unread count: %w", err)
 	}

@@ -25,11 +25,11 @@ func ParseUnsubscribeToken(mac []byte, token string) (person, scope string, ok b
 	if len(parts) != 3 || !(slices.Contains(Kinds, parts[1]) || parts[1] == string(Daily) || parts[1] == string(Weekly)) {
 		return "", "", false
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(parts[0])
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(parts[0])
 	if err != nil {
 		return "", "", false
 	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	sig, err := base64.RawURLEncoding.Strict().DecodeString(parts[2])
 	if err != nil || !hmac.Equal(sig, unsubscribeMAC(mac, string(raw), parts[1])) {
 		return "", "", false
 	}

@@ -5,6 +5,7 @@ package api
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cartable-ent/cartable/shared/access"
 	"github.com/cartable-ent/cartable/shared/awsconfig"
@@ -56,23 +58,33 @@ func New(cfg Config) *access.Router {
 }
 
 var (
-	msgBadJSON  = httpapi.Message{FR: "Le corps de la requête n'est pas un JSON valable (%s).", EN: "The request body is not valid JSON (%s)."}
-	msgBadParam = httpapi.Message{FR: "Le paramètre « %s » est invalide.", EN: "Parameter %q is invalid."}
-	msgNoNote   = httpapi.Message{FR: "Cette notification n'existe pas ou est déjà lue.", EN: "This notification does not exist or is already read."}
-	msgRhythm   = httpapi.Message{FR: "Rythme « %s » invalide pour « %s » : immediate, daily, weekly ou never.", EN: "Invalid rhythm %q for %q: immediate, daily, weekly or never."}
-	msgKind     = httpapi.Message{FR: "Genre de nouvelles « %s » inconnu : %s.", EN: "Unknown kind of news %q: %s."}
-	msgConflict = httpapi.Message{FR: "Vos préférences ont changé entre-temps (sur un autre appareil ?) : rechargez-les, puis refaites vos choix.", EN: "Your preferences changed meanwhile (on another device?): reload them, then choose again."}
-	msgBadLink  = httpapi.Message{FR: "Ce lien de désinscription n'est pas valable : utilisez celui du dernier message reçu, ou changez vos préférences après connexion.", EN: "This unsubscribe link is not valid: use the one of the latest mail, or change your preferences after signing in."}
+	msgBadJSON   = httpapi.Message{FR: "Le corps de la requête n'est pas un JSON valable (%s).", EN: "The request body is not valid JSON (%s)."}
+	msgTooBig    = httpapi.Message{FR: "Le corps de la requête dépasse 16 Kio.", EN: "The request body is larger than 16 KiB."}
+	msgBadCursor = httpapi.Message{FR: "Le paramètre cursor n'est pas valable : reprenez la liste depuis le début, sans cursor.", EN: "The cursor parameter is not valid: start the list again without a cursor."}
+	msgNoTarget  = httpapi.Message{FR: "Indiquez la notification à marquer comme lue par ses champs « at » et « event », tels que la liste les donne.", EN: "Name the notification to mark read by its at and event fields, as the list returns them."}
+	msgNoNote    = httpapi.Message{FR: "Cette notification n'existe pas ou est déjà lue.", EN: "This notification does not exist or is already read."}
+	msgRhythm    = httpapi.Message{FR: "Rythme « %s » invalide pour « %s » : immediate, daily, weekly ou never.", EN: "Invalid rhythm %q for %q: immediate, daily, weekly or never."}
+	msgKind      = httpapi.Message{FR: "Genre de nouvelles « %s » inconnu : %s.", EN: "Unknown kind of news %q: %s."}
+	msgConflict  = httpapi.Message{FR: "Vos préférences ont changé entre-temps (sur un autre appareil ?) : rechargez-les, puis refaites vos choix.", EN: "Your preferences changed meanwhile (on another device?): reload them, then choose again."}
+	msgBadLink   = httpapi.Message{FR: "Ce lien de désinscription n'est pas valable : utilisez celui du dernier message reçu, ou changez vos préférences après connexion.", EN: "This unsubscribe link is not valid: use the one of the latest mail, or change your preferences after signing in."}
 )
 
 func format(m httpapi.Message, args ...any) httpapi.Message {
 	return httpapi.Message{FR: sprintf(m.FR, args...), EN: sprintf(m.EN, args...)}
 }
 
+// maxBody caps request bodies, which hold a few short fields.
+const maxBody = 16 << 10
+
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			httpapi.WriteProblem(w, r, http.StatusRequestEntityTooLarge, msgTooBig)
+			return false
+		}
 		reason := "corps vide"
 		if err != io.EOF {
 			reason = strings.TrimPrefix(err.Error(), "json: ")
@@ -88,21 +100,26 @@ func internal(w http.ResponseWriter, r *http.Request, what string, err error) {
 	httpapi.WriteProblem(w, r, http.StatusInternalServerError, httpapi.MsgInternal)
 }
 
-// page is a page of notifications.
+// pageSize is the number of notifications in a page of the list.
+const pageSize = 30
+
+// page is a page of notifications. Next is the opaque cursor of the
+// following page: the base64url form of the sort key the page ended at,
+// which holds '#' and ':' and so could not travel raw in a query string.
 type page struct {
-	Notifications []notify.Item `json:"notifications"`
-	Unread        int           `json:"unread"`
-	Next          string        `json:"next,omitempty"`
+	Items  []notify.Item `json:"items"`
+	Unread int           `json:"unread"`
+	Next   string        `json:"next,omitempty"`
 }
 
 func (a *api) list(w http.ResponseWriter, r *http.Request) {
 	c := access.CallerFrom(r.Context())
-	after := r.URL.Query().Get("after")
-	if after != "" && !strings.HasPrefix(after, "N#") {
-		httpapi.WriteProblem(w, r, http.StatusBadRequest, format(msgBadParam, "after"))
+	after, ok := parseCursor(r.URL.Query().Get("cursor"))
+	if !ok {
+		httpapi.WriteProblem(w, r, http.StatusBadRequest, msgBadCursor)
 		return
 	}
-	items, next, unread, err := a.Notes.Notes(r.Context(), c.Person, after, 30)
+	items, next, unread, err := a.Notes.Notes(r.Context(), c.Person, after, pageSize)
 	if err != nil {
 		internal(w, r, "list notifications", err)
 		return
@@ -110,7 +127,27 @@ func (a *api) list(w http.ResponseWriter, r *http.Request) {
 	if items == nil {
 		items = []notify.Item{}
 	}
-	httpapi.WriteJSON(w, r, http.StatusOK, page{Notifications: items, Unread: unread, Next: next})
+	p := page{Items: items, Unread: unread}
+	if next != "" {
+		p.Next = base64.RawURLEncoding.EncodeToString([]byte(next))
+	}
+	httpapi.WriteJSON(w, r, http.StatusOK, p)
+}
+
+// parseCursor returns the sort key that a list cursor names, "" for no
+// cursor. It rejects a cursor that does not decode to a notification's
+// sort key, or one longer than a sort key may be (1,024 bytes), so that
+// DynamoDB never gets a start key it would reject. The partition always
+// comes from the caller, never from the cursor.
+func parseCursor(cursor string) (string, bool) {
+	if cursor == "" {
+		return "", true
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil || len(raw) > 1024 || !utf8.Valid(raw) || !strings.HasPrefix(string(raw), "N#") {
+		return "", false
+	}
+	return string(raw), true
 }
 
 // readInput names a notification by its time, event and child, as listed.
@@ -123,6 +160,10 @@ type readInput struct {
 func (a *api) read(w http.ResponseWriter, r *http.Request) {
 	var in readInput
 	if !decode(w, r, &in) {
+		return
+	}
+	if in.At.IsZero() || in.Event == "" {
+		httpapi.WriteProblem(w, r, http.StatusBadRequest, msgNoTarget)
 		return
 	}
 	c := access.CallerFrom(r.Context())
@@ -151,16 +192,25 @@ type emailState struct {
 	Address     string `json:"address,omitempty"`
 	Verified    bool   `json:"verified"`
 	Unreachable string `json:"unreachable,omitempty"`
-	// Note explains in French what the person should do, if anything.
+	// Note explains, in the response's language, why no mail goes out and
+	// what the person can do. It is absent when mail reaches them.
 	Note string `json:"note,omitempty"`
 }
 
-func (a *api) view(ctx context.Context, person string, p notify.Preferences) (prefsView, error) {
+// Notes of emailState, in the order view checks them: the sender mails
+// only a verified address that mail still reaches.
+var (
+	noteNoAddress   = httpapi.Message{FR: "Aucune adresse électronique : vous ne recevez les nouvelles que dans l'application.", EN: "No email address: you get the news in the app only."}
+	noteUnreachable = httpapi.Message{FR: "Les messages envoyés à cette adresse n'arrivent pas : donnez une autre adresse.", EN: "Mail sent to this address does not arrive: give another address."}
+	noteUnverified  = httpapi.Message{FR: "Adresse pas encore vérifiée : ouvrez le lien du message de vérification pour recevoir les nouvelles.", EN: "Address not verified yet: open the link of the verification mail to get the news."}
+)
+
+func (a *api) view(r *http.Request, person string, p notify.Preferences) (prefsView, error) {
 	v := prefsView{Rhythms: map[string]notify.Rhythm{}, Version: p.Version}
 	for _, k := range notify.Kinds {
 		v.Rhythms[k] = p.Rhythm(k)
 	}
-	acc, err := a.Directory.AccountRecord(ctx, person)
+	acc, err := a.Directory.AccountRecord(r.Context(), person)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 		return prefsView{}, err
 	}
@@ -168,11 +218,11 @@ func (a *api) view(ctx context.Context, person string, p notify.Preferences) (pr
 	v.Email = emailState{Address: e.Email, Verified: e.EmailVerified != "", Unreachable: e.EmailUnreachable}
 	switch {
 	case e.Email == "":
-		v.Email.Note = "Aucune adresse électronique : vous ne recevez les nouvelles que dans l'application."
+		v.Email.Note = noteNoAddress.Text(r)
 	case e.EmailUnreachable != "":
-		v.Email.Note = "Les messages envoyés à cette adresse n'arrivent pas : donnez une autre adresse."
+		v.Email.Note = noteUnreachable.Text(r)
 	case e.EmailVerified == "":
-		v.Email.Note = "Adresse pas encore vérifiée : ouvrez le lien du message de vérification pour recevoir les nouvelles."
+		v.Email.Note = noteUnverified.Text(r)
 	}
 	return v, nil
 }
@@ -184,7 +234,7 @@ func (a *api) preferences(w http.ResponseWriter, r *http.Request) {
 		internal(w, r, "read preferences", err)
 		return
 	}
-	v, err := a.view(r.Context(), c.Person, p)
+	v, err := a.view(r, c.Person, p)
 	if err != nil {
 		internal(w, r, "read account", err)
 		return
@@ -209,6 +259,7 @@ func (a *api) setPreferences(w http.ResponseWriter, r *http.Request) {
 		internal(w, r, "read preferences", err)
 		return
 	}
+
 	if in.Version != p.Version {
 		httpapi.WriteProblem(w, r, http.StatusConflict, msgConflict)
 		return
@@ -224,6 +275,7 @@ func (a *api) setPreferences(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Rhythms[kind] = rhythm
 	}
+
 	p.Version++
 	if err := a.Notes.PutPreferences(r.Context(), c.Person, p); err != nil {
 		if errors.Is(err, notify.ErrConflict) {
@@ -233,7 +285,8 @@ func (a *api) setPreferences(w http.ResponseWriter, r *http.Request) {
 		internal(w, r, "write preferences", err)
 		return
 	}
-	v, err := a.view(r.Context(), c.Person, p)
+
+	v, err := a.view(r, c.Person, p)
 	if err != nil {
 		internal(w, r, "read account", err)
 		return
@@ -261,15 +314,31 @@ var kindNames = map[string]string{
 
 // confirmPage asks a person to confirm by a button: mail scanners open
 // links with GET, and must not unsubscribe anyone (RFC 8058, section 3.2).
+// With Done, the page confirms that the unsubscribe took effect, without
+// the button.
 var confirmPage = template.Must(template.New("confirm").Parse(`<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Cartable : désinscription</title></head>
-<body><main><h1>Ne plus recevoir {{.What}} par courriel ?</h1>
+<body><main>{{if .Done}}<h1>C'est fait : vous ne recevrez plus {{.What}} par courriel.</h1>
+<p>Les nouvelles restent visibles dans l'application. Vous pouvez changer d'avis dans vos préférences.</p>
+{{else}}<h1>Ne plus recevoir {{.What}} par courriel ?</h1>
 <p>Les nouvelles resteront visibles dans l'application. Vous pourrez changer d'avis dans vos préférences.</p>
 <form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Confirmer</button></form>
-{{if .Done}}<p><strong>C'est fait : vous ne recevrez plus {{.What}} par courriel.</strong></p>{{end}}
-</main></body></html>
+{{end}}</main></body></html>
 `))
+
+// writePage writes the confirmation page. Its address holds the
+// unsubscribe token, so the page is not cached, sends no referrer and
+// cannot be framed by another site to trick a click on its button.
+func writePage(w http.ResponseWriter, r *http.Request, scope string, done bool) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; form-action 'self'; frame-ancestors 'none'")
+	if err := confirmPage.Execute(w, map[string]any{"What": kindNames[scope], "Done": done}); err != nil {
+		slog.WarnContext(r.Context(), "write unsubscribe page", "error", err)
+	}
+}
 
 func (a *api) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 	_, scope, ok := notify.ParseUnsubscribeToken(a.MAC, r.PathValue("token"))
@@ -277,10 +346,7 @@ func (a *api) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteProblem(w, r, http.StatusNotFound, msgBadLink)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Referrer-Policy", "no-referrer")
-	_ = confirmPage.Execute(w, map[string]any{"What": kindNames[scope]})
+	writePage(w, r, scope, false)
 }
 
 // unsubscribe sets the link's kind to never; a digest's link sets every
@@ -314,8 +380,7 @@ func (a *api) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	slog.InfoContext(r.Context(), "unsubscribed", "person", person, "scope", scope)
 	if strings.Contains(r.Header.Get("Accept"), "text/html") {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_ = confirmPage.Execute(w, map[string]any{"What": kindNames[scope], "Done": true})
+		writePage(w, r, scope, true)
 		return
 	}
 	httpapi.WriteJSON(w, r, http.StatusOK, map[string]string{"status": "unsubscribed", "scope": scope})
