@@ -512,7 +512,7 @@ func rawCouncil(ctx context.Context, db *dynamodb.Client, name, class string) er
 	links := make([][]map[string]types.AttributeValue, len(pupils))
 	marked := make([][]map[string]types.AttributeValue, len(pupils))
 	g, gctx = errgroup.WithContext(ctx)
-	g.SetLimit(64)
+	g.SetLimit(256) // as classGroups
 	for i, p := range pupils {
 		g.Go(func() (err error) {
 			links[i], err = benchQuery(gctx, db, name, "", table.PK, dynamo.PersonPK(p), table.SK, "LNK#"+year+"#")
