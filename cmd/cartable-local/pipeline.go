@@ -141,8 +141,10 @@ func nextDigest(now time.Time, paris *time.Location) time.Time {
 }
 
 // digestHandler runs a digest now, for a test by hand: POST
-// /local/digest?rhythm=daily (or weekly), with &slot=YYYY-MM-DD for
-// another day than today. It answers how many mails it queued.
+// /local/digest?rhythm=daily (or weekly) sends the digest that news filed
+// now would go in, and &slot=YYYY-MM-DD another day's. It answers how
+// many mails it queued; a day's mails already sent are not sent again, so
+// news filed after a run waits for the next day's digest.
 func (p *pipeline) digestHandler(log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -153,7 +155,10 @@ func (p *pipeline) digestHandler(log *slog.Logger) http.Handler {
 		rhythm := notify.Rhythm(r.URL.Query().Get("rhythm"))
 		slot := r.URL.Query().Get("slot")
 		if slot == "" {
-			slot = digest.Slot(time.Now(), p.paris)
+			// The digest that news filed now goes in: today's before
+			// 17:00, else tomorrow's; for the weekly one, the coming
+			// Friday's.
+			slot = notify.DigestSlot(rhythm, time.Now(), p.paris)
 		}
 		if _, err := time.Parse(time.DateOnly, slot); err != nil || (rhythm != notify.Daily && rhythm != notify.Weekly) {
 			httpapi.WriteProblem(w, r, http.StatusBadRequest, httpapi.Message{

@@ -36,7 +36,8 @@ type Digest struct {
 }
 
 // Run queues the mails of the digest of rhythm r for the day slot
-// (YYYY-MM-DD, Paris), and returns how many it queued.
+// (YYYY-MM-DD, Paris) that are not sent yet, and returns how many it
+// queued.
 func (d *Digest) Run(ctx context.Context, r notify.Rhythm, slot string) (int, error) {
 	if r != notify.Daily && r != notify.Weekly {
 		return 0, fmt.Errorf("digest rhythm %q: want daily or weekly", r)
@@ -97,6 +98,13 @@ func (d *Digest) Run(ctx context.Context, r notify.Rhythm, slot string) (int, er
 			return 0, fmt.Errorf("compose digest: %w", err)
 		}
 		mk := notify.DigestKey(r, slot, k.recipient, k.child)
+		// A digest run again for the same day sends nothing twice (the
+		// sender would skip it), and says so in its count.
+		if mark, err := d.Notes.SentMark(ctx, mk); err != nil {
+			return 0, err
+		} else if mark.Status == notify.StatusSent {
+			continue
+		}
 		msg, err := queue.JSON(mk, notify.Mail{Key: mk, Person: k.recipient, To: acc.Email, Kind: items[0].Kind,
 			Subject: subject, Text: text, HTML: html, Unsubscribe: unsubscribe})
 		if err != nil {

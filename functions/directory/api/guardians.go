@@ -21,7 +21,7 @@ const (
 
 // reasonLabels are the reasons as the school's staff read them.
 var reasonLabels = map[string]httpapi.Message{
-	reasonNoAddress:  {FR: "pas d'adresse", EN: "no address"},
+	reasonNoAddress:  {FR: "aucune adresse donnée dans l'ENT", EN: "no address given in the ENT"},
 	reasonUnverified: {FR: "adresse non vérifiée", EN: "address not verified"},
 	reasonBounce:     {FR: "adresse en échec (rejet)", EN: "failing address (bounce)"},
 	reasonComplaint:  {FR: "signalement de courrier indésirable", EN: "marked as spam"},

@@ -47,7 +47,7 @@ func TestUnreachableGuardians_Reasons(t *testing.T) {
 	var ids []string
 	for _, g := range page.Items {
 		ids = append(ids, g.ID)
-		if g.Reason != reasonNoAddress || g.ReasonLabel != "pas d'adresse" || g.AccountStatus != "pending" {
+		if g.Reason != reasonNoAddress || g.ReasonLabel != "aucune adresse donnée dans l'ENT" || g.AccountStatus != "pending" {
 			t.Errorf("%s: reason %q (%q), account %q; want no-address, pending", g.ID, g.Reason, g.ReasonLabel, g.AccountStatus)
 		}
 	}

@@ -185,6 +185,8 @@ func jsonReason(err error) string {
 	switch {
 	case err == io.EOF:
 		return "corps vide"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "JSON incomplet : une accolade, un crochet ou un guillemet n'est pas fermé"
 	case errors.As(err, &typeErr):
 		return fmt.Sprintf("le champ « %s » attend %s", typeErr.Field, frenchType(typeErr.Type.String()))
 	case errors.As(err, &syntaxErr):
@@ -201,7 +203,7 @@ func jsonReason(err error) string {
 func frenchType(t string) string {
 	switch {
 	case t == "string":
-		return "un texte entre guillemets (par exemple \"14,5\")"
+		return "un texte entre guillemets (une note s'écrit \"14,5\", un coefficient \"2\")"
 	case t == "int" || t == "*int":
 		return "un nombre entier"
 	case t == "bool":

@@ -505,3 +505,19 @@ func TestExports(t *testing.T) {
 		t.Errorf("OneRoster export: %s, %q", ct, w.Body.Bytes()[:min(4, w.Body.Len())])
 	}
 }
+
+func TestUnlock_GroupOfPublishedClassRefused(t *testing.T) {
+	e := newEnv(t)
+	e.seed()
+	e.must(http.StatusOK, "PUT", groupPath(zola, "6A", "terms", "T1", "lock"), "schooladmin", nil, nil)
+	e.must(http.StatusOK, "PUT", groupPath(zola, "LAT", "terms", "T1", "lock"), "schooladmin", nil, nil)
+	e.must(http.StatusOK, "PUT", groupPath(zola, "6A", "terms", "T1", "report-cards"), "schooladmin", nil, nil)
+
+	// Inès's Latin average prints on 6A's published card: LAT stays locked.
+	w := e.do("DELETE", groupPath(zola, "LAT", "terms", "T1", "lock"), "schooladmin", nil, nil)
+	if w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "« 6A »") {
+		t.Errorf("unlocking LAT under 6A's published cards: %d %s, want 409 naming 6A", w.Code, w.Body)
+	}
+	e.must(http.StatusOK, "DELETE", groupPath(zola, "6A", "terms", "T1", "report-cards"), "schooladmin", nil, nil)
+	e.must(http.StatusOK, "DELETE", groupPath(zola, "LAT", "terms", "T1", "lock"), "schooladmin", nil, nil)
+}

@@ -605,9 +605,73 @@ func (a *api) unlock(w http.ResponseWriter, r *http.Request) {
 			httpapi.WriteProblem(w, r, http.StatusConflict, format(msgPublished, d.term.ID))
 			return false
 		}
+		if !s.Locked {
+			return true
+		}
+		if !d.group.Class {
+			published, err := a.publishedClasses(r.Context(), d)
+			if err != nil {
+				internal(w, r, "read classes' term states", err)
+				return false
+			}
+			if len(published) > 0 {
+				httpapi.WriteProblem(w, r, http.StatusConflict, format(msgGroupPrinted, d.group.Code, d.term.ID, strings.Join(published, ", ")))
+				return false
+			}
+		}
 		s.Locked, s.LockedAt, s.LockedBy = false, time.Time{}, ""
 		return true
 	})
+}
+
+var msgGroupPrinted = httpapi.Message{
+	FR: "Les notes de « %s » pour la période « %s » figurent sur les bulletins publiés de %s : retirez d'abord ces bulletins.",
+	EN: "The marks of %q for term %q print on the published report cards of %s: withdraw those report cards first."}
+
+// publishedClasses returns the classes of a group's pupils whose report
+// cards of the term matching the group's are published: they print the
+// group's marks, which must stay frozen.
+func (a *api) publishedClasses(ctx context.Context, d sheetData) ([]string, error) {
+	links := make([][]directory.Link, len(d.order))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(256)
+	for i, p := range d.order {
+		g.Go(func() (err error) { links[i], err = a.Directory.PersonLinks(gctx, p, d.group.Year); return })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	classes := map[string]bool{}
+	for _, ls := range links {
+		for _, l := range ls {
+			if l.School == d.group.School && l.Class && l.Role == directory.RolePupil {
+				classes[l.Group] = true
+			}
+		}
+	}
+	var published []string
+	var mu sync.Mutex
+	g, gctx = errgroup.WithContext(ctx)
+	for class := range classes {
+		t, ok := d.st.TermAt(class, d.term.End)
+		if !ok {
+			continue
+		}
+		g.Go(func() error {
+			states, err := a.Book.TermStates(gctx, d.group.School, d.group.Year, class)
+			if err == nil && states[t.ID].Published {
+				mu.Lock()
+				published = append(published, "« "+class+" »")
+				mu.Unlock()
+			}
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	slices.Sort(published)
+	return published, nil
 }
 
 func (a *api) publishCards(w http.ResponseWriter, r *http.Request) {

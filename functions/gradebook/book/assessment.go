@@ -1,6 +1,7 @@
 package book
 
 import (
+	"fmt"
 	"math/big"
 	"strings"
 	"time"
@@ -112,12 +113,17 @@ func (d Draft) Apply(a *Assessment, paris *time.Location) error {
 		// some above it.
 		for pupil, s := range a.Marks {
 			if _, err := gradebook.ParseMark(s, scale); err != nil {
-				return fail("scale", "la note %s déjà saisie (élève %s) dépasse le nouveau barème", "mark %s already entered (pupil %s) exceeds the new scale", s, pupil)
+				return &Error{Field: "scale",
+					FR: fmt.Sprintf("la note %s déjà saisie (élève %s) dépasse le nouveau barème", strings.Replace(s, ".", ",", 1), pupil),
+					EN: fmt.Sprintf("mark %s already entered (pupil %s) exceeds the new scale", s, pupil)}
 			}
 		}
 	}
 	a.Subject, a.Title, a.Date = d.Subject, title, d.Date
 	a.Scale, a.Coefficient, a.Show20 = gradebook.Plain(scale), gradebook.Plain(coef), d.Show20
+	if !d.PublishAt.IsZero() && d.PublishAt.Before(day) {
+		return fail("publishAt", "la publication ne peut précéder le jour de l'évaluation (%s)", "the publication cannot come before the assessment's day (%s)", d.Date)
+	}
 	a.PublishAt = d.PublishAt
 	if a.PublishAt.IsZero() {
 		// 18:00 on the wall clock, also on the days the clocks change.

@@ -102,7 +102,7 @@ func TestDraft_Apply(t *testing.T) {
 
 	a.Marks = map[string]string{"p1": "7.25"}
 	err := Draft{Subject: "0100", Title: "Dictée", Date: "2026-10-05", Scale: "5"}.Apply(&a, paris)
-	if e, ok := err.(*Error); !ok || e.Field != "scale" || !strings.Contains(e.FR, "7.25") {
+	if e, ok := err.(*Error); !ok || e.Field != "scale" || !strings.Contains(e.FR, "7,25") {
 		t.Errorf("lowering the scale below a mark: %v, want a scale error naming 7.25", err)
 	}
 	for _, d := range []Draft{
@@ -113,6 +113,7 @@ func TestDraft_Apply(t *testing.T) {
 		{Subject: "0100", Title: "x", Date: "2026-10-05", Coefficient: "-2"},
 		{Subject: "0100", Title: "x", Date: "2026-10-05", Coefficient: "101"},
 		{Subject: "0100", Title: strings.Repeat("é", MaxTitle+1), Date: "2026-10-05"},
+		{Subject: "0100", Title: "x", Date: "2026-10-05", PublishAt: time.Date(2026, 10, 4, 12, 0, 0, 0, paris)},
 	} {
 		var b Assessment
 		if err := d.Apply(&b, paris); err == nil {

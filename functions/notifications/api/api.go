@@ -269,6 +269,7 @@ func (a *api) setPreferences(w http.ResponseWriter, r *http.Request) {
 			httpapi.WriteProblem(w, r, http.StatusBadRequest, format(msgKind, kind, strings.Join(notify.Kinds, ", ")))
 			return
 		}
+		rhythm = notify.Rhythm(strings.ToLower(strings.TrimSpace(string(rhythm))))
 		if !rhythm.Valid() {
 			httpapi.WriteProblem(w, r, http.StatusBadRequest, format(msgRhythm, string(rhythm), kind))
 			return

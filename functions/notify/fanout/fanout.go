@@ -200,15 +200,41 @@ func (f *Fanout) subjectLabel(ctx context.Context, code string) string {
 }
 
 // sentenceCase writes an all-capitals label from the feeds
-// ("MATHÉMATIQUES") as a sentence writes it ("Mathématiques"), and
-// leaves other labels as they are.
+// ("MATHEMATIQUES") as a sentence writes it ("Mathématiques"), and leaves
+// other labels as they are. Academy feeds drop the accents of capitals, so
+// the words of common subject labels get theirs back.
 func sentenceCase(label string) string {
 	if label != strings.ToUpper(label) {
 		return label
 	}
-	r := []rune(strings.ToLower(label))
+	words := strings.FieldsFunc(strings.ToLower(label), func(r rune) bool { return r == ' ' })
+	for i, w := range words {
+		parts := strings.Split(w, "-")
+		for j, p := range parts {
+			if accented, ok := accents[p]; ok {
+				parts[j] = accented
+			}
+		}
+		words[i] = strings.Join(parts, "-")
+	}
+	r := []rune(strings.Join(words, " "))
 	r[0] = unicode.ToUpper(r[0])
 	return string(r)
+}
+
+// accents spells with their accents the words of subject labels that
+// academy feeds write in capitals without them.
+var accents = map[string]string{
+	"mathematiques": "mathématiques", "francais": "français", "geographie": "géographie",
+	"education": "éducation", "economiques": "économiques", "economie": "économie",
+	"etrangere": "étrangère", "etrangeres": "étrangères", "litterature": "littérature",
+	"numerique": "numérique", "specialite": "spécialité", "theatre": "théâtre",
+	"cinema": "cinéma", "generale": "générale", "generales": "générales",
+	"ecologie": "écologie", "ethique": "éthique", "sante": "santé",
+	"eps": "EPS", "svt": "SVT",
+	"lv1": "LV1", "lv2": "LV2", "emc": "EMC", "ses": "SES", "nsi": "NSI",
+	"humanites": "humanités", "activites": "activités",
+	"reflexion": "réflexion", "methodes": "méthodes",
 }
 
 var months = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
@@ -327,7 +353,10 @@ func (f *Fanout) tell(ctx context.Context, it notify.Item, r recipient, p notify
 		return nil
 	}
 	if rhythm == notify.Daily || rhythm == notify.Weekly {
-		return f.Notes.AddDigestEntry(ctx, rhythm, notify.DigestSlot(rhythm, it.At, f.Paris), it)
+		// The slot comes from when the news is filed, not when it was due:
+		// news due at 16:59 but handled at 17:01, after that day's digest
+		// left, goes in the next one rather than nowhere.
+		return f.Notes.AddDigestEntry(ctx, rhythm, notify.DigestSlot(rhythm, f.Now(), f.Paris), it)
 	}
 	unsubscribe := f.APIURL + "v1/notifications/unsubscribe/" + notify.UnsubscribeToken(f.MAC, r.person, it.Kind)
 	subject, text, html, err := f.Compose(it, r.name, unsubscribe)

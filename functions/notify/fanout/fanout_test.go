@@ -249,3 +249,19 @@ func TestDigestSlot(t *testing.T) {
 		}
 	}
 }
+
+func TestSentenceCase(t *testing.T) {
+	tests := map[string]string{
+		"MATHEMATIQUES":                  "Mathématiques",
+		"HISTOIRE-GEOGRAPHIE":            "Histoire-géographie",
+		"EDUCATION PHYSIQUE ET SPORTIVE": "Éducation physique et sportive",
+		"ANGLAIS LV1":                    "Anglais LV1",
+		"FRANÇAIS":                       "Français",
+		"Arts plastiques":                "Arts plastiques",
+	}
+	for in, want := range tests {
+		if got := sentenceCase(in); got != want {
+			t.Errorf("sentenceCase(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
