@@ -24,6 +24,7 @@ var (
 	msgBadEmail       = httpapi.Message{FR: "L'adresse électronique « %s » n'est pas valable.", EN: "The email address %q is not valid."}
 	msgEmailOnly      = httpapi.Message{FR: "Seuls les responsables légaux peuvent donner une adresse électronique ici.", EN: "Only guardians may give an email address here."}
 	msgActivated      = httpapi.Message{FR: "Votre compte est activé : connectez-vous avec votre identifiant et votre nouveau mot de passe.", EN: "Your account is activated: sign in with your login and your new password."}
+	msgVerifySent     = httpapi.Message{FR: "Un message vient d'être envoyé à votre adresse électronique : ouvrez son lien, valable 48 heures, pour recevoir les nouvelles de l'établissement.", EN: "A message was just sent to your email address: open its link, valid 48 hours, to receive the school's news."}
 	msgActivatedAdmin = httpapi.Message{FR: "Votre compte est activé. Ajoutez-le maintenant dans votre application d'authentification (secret ou QR code ci-joints, affichés une seule fois) : le code à 6 chiffres qu'elle donne vous sera demandé à chaque connexion.", EN: "Your account is activated. Add it now to your authenticator app (secret or QR code here, shown once only): the 6-digit code it gives will be asked at each sign-in."}
 	msgNeedsLogin     = httpapi.Message{FR: "Le champ « %s » est obligatoire.", EN: "The field %q is required."}
 )
@@ -152,6 +153,7 @@ func (s *server) activate(w http.ResponseWriter, r *http.Request) {
 			slog.ErrorContext(ctx, "queue verification mail", "person", a.Person, "error", err)
 		} else {
 			result.EmailVerification = true
+			result.Message += " " + msgVerifySent.Text(r)
 		}
 	}
 	w.Header().Set("Cache-Control", "no-store")
