@@ -143,8 +143,8 @@ func nextDigest(now time.Time, paris *time.Location) time.Time {
 // digestHandler runs a digest now, for a test by hand: POST
 // /local/digest?rhythm=daily (or weekly) sends the digest that news filed
 // now would go in, and &slot=YYYY-MM-DD another day's. It answers how
-// many mails it queued; a day's mails already sent are not sent again, so
-// news filed after a run waits for the next day's digest.
+// many mails it queued. A digest mails its entries once and deletes them,
+// so running it again sends only the news filed since.
 func (p *pipeline) digestHandler(log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {

@@ -378,6 +378,10 @@ func newNotificationsFunction(scope awscdk.Stack, code string, tbl awsdynamodb.T
 // (outbox.PK), the only items that the dispatch function may reach.
 const OutboxKeyPattern = "OUTBOX#*"
 
+// DigestKeyPattern matches the partition keys of digest entries (package
+// notify), the only items the digest function deletes.
+const DigestKeyPattern = "DIG#*"
+
 // newDispatchFunction defines the function that moves due outbox events to
 // events, every minute (DispatchSchedule).
 //
@@ -499,6 +503,15 @@ func newDigestFunction(scope awscdk.Stack, p digestFunctionProps) function {
 		},
 	})
 	grantTableRead(scope, p.table, f.role)
+	// It deletes the digest entries it has mailed, and nothing else.
+	f.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("DeleteMailedDigestEntries"),
+		Actions:   jsii.Strings("dynamodb:DeleteItem", "dynamodb:BatchWriteItem"),
+		Resources: jsii.Strings(*p.table.TableArn()),
+		Conditions: &map[string]interface{}{
+			"ForAllValues:StringLike": map[string]interface{}{"dynamodb:LeadingKeys": []string{DigestKeyPattern}},
+		},
+	}))
 	p.signing.GrantRead(f.role, nil)
 	p.mail.GrantSendMessages(f.role)
 	f.fn.ConfigureAsyncInvoke(&awslambda.EventInvokeConfigOptions{

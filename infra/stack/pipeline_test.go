@@ -691,14 +691,20 @@ func TestCartableStack_PipelineAccess(t *testing.T) {
 		}
 	})
 
-	t.Run("digest reads only", func(t *testing.T) {
+	t.Run("digest reads, and deletes digest entries only", func(t *testing.T) {
 		role := roleOf(t, functionID(t, "DigestFunction"))
 		reads := false
 		for _, st := range policyStatementsOf(role) {
 			reads = reads || hasAction(st, "dynamodb:Query")
-			for _, write := range []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"} {
+			for _, write := range []string{"dynamodb:PutItem", "dynamodb:UpdateItem"} {
 				if hasAction(st, write) {
 					t.Errorf("digest role may %s", write)
+				}
+			}
+			if hasAction(st, "dynamodb:DeleteItem") || hasAction(st, "dynamodb:BatchWriteItem") {
+				cond, _ := json.Marshal(st["Condition"])
+				if want := `{"ForAllValues:StringLike":{"dynamodb:LeadingKeys":["` + stack.DigestKeyPattern + `"]}}`; string(cond) != want {
+					t.Errorf("digest role deletes with condition %s, want %s", cond, want)
 				}
 			}
 		}

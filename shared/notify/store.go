@@ -22,7 +22,8 @@ import (
 //	preferences        PREF#<person>                       #PREF
 //	notification       NOTE#<person>                       N#<at RFC3339>#<event>#<child>   (TTL NoteRetention)
 //	unread count       NOTE#<person>                       #COUNT
-//	digest entry       DIG#<rhythm>#<slot>#<shard>         <person>#<child>#<event>          (TTL 14 days)
+//	digest entry       DIG#<rhythm>#<slot>#<shard>         <person>#<child>#<event>          (TTL 14 days; deleted once mailed)
+//	digest filing      DIGF#<event>#<person>#<child>       #FILED                            (TTL 14 days)
 //	sent mark          SENT#<mail key>                     #SENT                             (TTL 40 days)
 //
 // A person's notifications are one Query, newest first. A digest slot's
@@ -223,17 +224,58 @@ func digestPK(r Rhythm, slot string, shard int) string {
 	return "DIG#" + string(r) + "#" + slot + "#" + strconv.Itoa(shard)
 }
 
-// AddDigestEntry files an item for the digest of rhythm r on slot, once.
+// AddDigestEntry files an item for the digest of rhythm r on slot, once
+// per recipient, child and event whatever the slot: an event delivered
+// again after the digest hour would otherwise go in two digests. A marker
+// item, written in the same transaction, remembers the filing.
 func (st *Store) AddDigestEntry(ctx context.Context, r Rhythm, slot string, it Item) error {
 	av, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return fmt.Errorf("marshal digest entry: %w", err)
 	}
-	av[table.PK], av[table.SK], av["t"] = s(digestPK(r, slot, digestShard(it.Recipient))), s(it.Recipient+"#"+it.Child+"#"+it.Event), s("digest")
-	av["ttl"] = n(time.Now().Add(14 * 24 * time.Hour).Unix())
-	_, err = st.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(st.Table), Item: av})
+	expires := n(time.Now().Add(14 * 24 * time.Hour).Unix())
+	av[table.PK], av[table.SK], av["t"] = s(digestPK(r, slot, digestShard(it.Recipient))), s(digestSK(it)), s("digest")
+	av["ttl"] = expires
+	marker := key("DIGF#"+it.Key(), "#FILED")
+	marker["t"], marker["ttl"], marker["slot"] = s("digestfiled"), expires, s(string(r)+"#"+slot)
+	_, err = st.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{TableName: aws.String(st.Table), Item: marker, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
+		{Put: &types.Put{TableName: aws.String(st.Table), Item: av}},
+	}})
+	if conditionFailed(err) {
+		return nil // filed already
+	}
 	if err != nil {
 		return fmt.Errorf("write digest entry: %w", err)
+	}
+	return nil
+}
+
+func digestSK(it Item) string { return it.Recipient + "#" + it.Child + "#" + it.Event }
+
+// DeleteDigestEntries deletes entries that a digest mail has taken, so that
+// a later run of the same day's digest mails only what was filed since.
+func (st *Store) DeleteDigestEntries(ctx context.Context, r Rhythm, slot string, items []Item) error {
+	for start := 0; start < len(items); start += 25 {
+		batch := items[start:min(start+25, len(items))]
+		reqs := make([]types.WriteRequest, len(batch))
+		for i, it := range batch {
+			reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(digestPK(r, slot, digestShard(it.Recipient)), digestSK(it))}}
+		}
+		pending := map[string][]types.WriteRequest{st.Table: reqs}
+		for try := 0; len(pending[st.Table]) > 0; try++ {
+			if try == 8 {
+				return fmt.Errorf("delete digest entries: %d left unprocessed", len(pending[st.Table]))
+			}
+			if try > 0 {
+				time.Sleep(time.Duration(50<<try) * time.Millisecond)
+			}
+			out, err := st.DB.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
+			if err != nil {
+				return fmt.Errorf("delete digest entries: %w", err)
+			}
+			pending = out.UnprocessedItems
+		}
 	}
 	return nil
 }
@@ -248,7 +290,7 @@ func (st *Store) DigestEntries(ctx context.Context, r Rhythm, slot string) ([]It
 		go func() {
 			defer func() { done <- struct{}{} }()
 			p := dynamodb.NewQueryPaginator(st.DB, &dynamodb.QueryInput{TableName: aws.String(st.Table),
-				KeyConditionExpression:    aws.String("PK = :pk"),
+				KeyConditionExpression: aws.String("PK = :pk"), ConsistentRead: aws.Bool(true),
 				ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(digestPK(r, slot, shard))}})
 			for p.HasMorePages() {
 				page, err := p.NextPage(ctx)

@@ -21,7 +21,7 @@ import (
 var (
 	msgWrongCode      = httpapi.Message{FR: "Identifiant ou code d'activation incorrect, expiré ou déjà utilisé. Demandez un nouveau code à votre établissement.", EN: "Wrong, expired or already used login or activation code. Ask your school for a new code."}
 	msgTerms          = httpapi.Message{FR: "Pour activer votre compte, acceptez les conditions d'utilisation (version %s).", EN: "To activate your account, accept the terms of use (version %s)."}
-	msgBadEmail       = httpapi.Message{FR: "L'adresse électronique « %s » n'est pas valable.", EN: "The email address %q is not valid."}
+	msgBadEmail       = httpapi.Message{FR: "L'adresse électronique « %s » n'est pas valable : elle s'écrit sans espace ni accent, comme prenom.nom@exemple.fr.", EN: "The email address %q is not valid: it is written without spaces or accents, like first.last@example.org."}
 	msgEmailOnly      = httpapi.Message{FR: "Seuls les responsables légaux peuvent donner une adresse électronique ici.", EN: "Only guardians may give an email address here."}
 	msgActivated      = httpapi.Message{FR: "Votre compte est activé : connectez-vous avec votre identifiant et votre nouveau mot de passe.", EN: "Your account is activated: sign in with your login and your new password."}
 	msgVerifySent     = httpapi.Message{FR: "Un message vient d'être envoyé à votre adresse électronique : ouvrez son lien, valable 48 heures, pour recevoir les nouvelles de l'établissement.", EN: "A message was just sent to your email address: open its link, valid 48 hours, to receive the school's news."}

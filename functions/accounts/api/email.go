@@ -89,8 +89,19 @@ func (s *server) tokenMatches(purpose, secret, storedHash, expires string, now t
 // no comment) whose domain has a dot.
 func validEmail(email string) bool {
 	addr, err := mail.ParseAddress(email)
-	return err == nil && addr.Address == email && len(email) <= 254 &&
+	return err == nil && addr.Address == email && len(email) <= 254 && isASCII(email) &&
 		strings.Contains(email[strings.LastIndexByte(email, '@'):], ".")
+}
+
+// isASCII reports whether s is 7-bit ASCII: SES sends only to such
+// addresses (a domain with accents is written in Punycode, xn--...).
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // emailDomain returns the domain of an address, the only part of it that

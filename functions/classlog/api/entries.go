@@ -177,7 +177,7 @@ func (a *api) published(kind string, prev, next classlog.Entry, data map[string]
 
 func eventData(e classlog.Entry, extra map[string]any) map[string]any {
 	data := map[string]any{"school": e.School, "year": e.Year, "group": e.Group, "entry": e.ID,
-		"subject": e.Subject, "teacher": e.Teacher, "teacherName": e.TeacherName}
+		"subject": e.Subject, "teacher": e.Teacher, "teacherName": e.TeacherName, "publishAt": e.PublishAt}
 	for k, v := range extra {
 		data[k] = v
 	}

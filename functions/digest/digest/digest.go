@@ -11,8 +11,11 @@ package digest
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cartable-ent/cartable/functions/notify/fanout"
@@ -71,11 +74,24 @@ func (d *Digest) Run(ctx context.Context, r notify.Rhythm, slot string) (int, er
 	slices.SortFunc(keys, func(x, y key) int {
 		return cmp.Or(cmp.Compare(x.recipient, y.recipient), cmp.Compare(x.child, y.child))
 	})
+	// Who is still a guardian of an active pupil: a feed may have taken
+	// parental authority away, or the pupil left, since the news was filed.
+	children := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if !slices.Contains(children, k.child) {
+			children = append(children, k.child)
+		}
+	}
+	parts, err := d.Directory.PersonPartitions(ctx, children)
+	if err != nil {
+		return 0, err
+	}
 	prefs := map[string]notify.Preferences{}
 	var msgs []queue.Message
+	var taken []notify.Item
 	for _, k := range keys {
 		acc := accounts[k.recipient]
-		if !fanout.Reachable(acc) {
+		if !fanout.Reachable(acc) || !fanout.StillGuardian(parts[k.child], k.child, k.recipient, groups[k][0].School) {
 			continue
 		}
 		p, ok := prefs[k.recipient]
@@ -92,14 +108,17 @@ func (d *Digest) Run(ctx context.Context, r notify.Rhythm, slot string) (int, er
 			continue
 		}
 		slices.SortFunc(items, func(x, y notify.Item) int { return x.At.Compare(y.At) })
-		unsubscribe := d.APIURL + "v1/notifications/unsubscribe/" + notify.UnsubscribeToken(d.MAC, k.recipient, string(r))
+		unsubscribe := fanout.APIPath(d.APIURL, "v1/notifications/unsubscribe/"+notify.UnsubscribeToken(d.MAC, k.recipient, string(r)))
 		subject, text, html, err := d.Compose(r, items, people[k.recipient].DisplayName(), unsubscribe)
 		if err != nil {
 			return 0, fmt.Errorf("compose digest: %w", err)
 		}
-		mk := notify.DigestKey(r, slot, k.recipient, k.child)
-		// A digest run again for the same day sends nothing twice (the
-		// sender would skip it), and says so in its count.
+		// The key names the entries the mail holds: a run again after a
+		// failure makes the same mail, which the sender sends once, and a
+		// later run of the same day mails only what was filed since,
+		// because the entries mailed are deleted.
+		mk := notify.DigestKey(r, slot, k.recipient, k.child) + "#" + eventsHash(groups[k])
+		taken = append(taken, groups[k]...)
 		if mark, err := d.Notes.SentMark(ctx, mk); err != nil {
 			return 0, err
 		} else if mark.Status == notify.StatusSent {
@@ -115,7 +134,21 @@ func (d *Digest) Run(ctx context.Context, r notify.Rhythm, slot string) (int, er
 	if err := d.Mail.Send(ctx, queue.Mail, msgs...); err != nil {
 		return 0, err
 	}
+	if err := d.Notes.DeleteDigestEntries(ctx, r, slot, taken); err != nil {
+		return 0, err
+	}
 	return len(msgs), nil
+}
+
+// eventsHash returns a short hash of the items' events, in any order.
+func eventsHash(items []notify.Item) string {
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.Event
+	}
+	slices.Sort(ids)
+	sum := sha256.Sum256([]byte(strings.Join(ids, ",")))
+	return hex.EncodeToString(sum[:6])
 }
 
 // Slot returns the digest day that a run at now serves: today in Paris.

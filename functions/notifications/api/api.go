@@ -166,6 +166,12 @@ func (a *api) read(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteProblem(w, r, http.StatusBadRequest, msgNoTarget)
 		return
 	}
+	if len(in.Event)+len(in.Child) > 512 {
+		// No notification has such keys, and DynamoDB refuses keys over
+		// 1 KB with an error that is not the caller's to read.
+		httpapi.WriteProblem(w, r, http.StatusNotFound, msgNoNote)
+		return
+	}
 	c := access.CallerFrom(r.Context())
 	ok, err := a.Notes.MarkRead(r.Context(), c.Person, in.At, in.Event, in.Child)
 	if err != nil {

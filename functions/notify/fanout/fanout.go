@@ -107,6 +107,10 @@ type homeworkData struct {
 	Entry   string `json:"entry"`
 	Subject string `json:"subject"`
 	Due     string `json:"due"`
+	// PublishAt is the entry's publication when the event was written:
+	// homework published earlier than planned gets a second event, and
+	// the first one then no longer holds.
+	PublishAt time.Time `json:"publishAt"`
 }
 
 // resolve re-reads what the event is about and returns its news, or false
@@ -166,7 +170,7 @@ func (f *Fanout) resolve(ctx context.Context, ev outbox.Event) (news, bool, erro
 		if err != nil {
 			return news{}, false, err
 		}
-		if !h.Visible(ev.Due) || h.Due != d.Due {
+		if !h.Visible(ev.Due) || h.Due != d.Due || (!d.PublishAt.IsZero() && !d.PublishAt.Equal(h.PublishAt)) {
 			return news{}, false, nil // unpublished, or moved again: a later event announces it
 		}
 		links, err := f.Directory.GroupMembers(ctx, ev.School, d.Year, d.Group)
@@ -270,8 +274,8 @@ func (f *Fanout) fanOut(ctx context.Context, ev outbox.Event, n news) error {
 	var guardianIDs []string
 	for _, p := range n.pupils {
 		rec, ok, err := dynamo.DecodeRecord(parts[p])
-		if err != nil || !ok {
-			continue // a pupil purged since
+		if err != nil || !ok || !activePupil(rec, n.school) {
+			continue // a pupil who left the school, or was purged since
 		}
 		c := child{id: p, name: rec.Person.FirstName}
 		for _, rel := range rec.Relations {
@@ -358,7 +362,7 @@ func (f *Fanout) tell(ctx context.Context, it notify.Item, r recipient, p notify
 		// left, goes in the next one rather than nowhere.
 		return f.Notes.AddDigestEntry(ctx, rhythm, notify.DigestSlot(rhythm, f.Now(), f.Paris), it)
 	}
-	unsubscribe := f.APIURL + "v1/notifications/unsubscribe/" + notify.UnsubscribeToken(f.MAC, r.person, it.Kind)
+	unsubscribe := APIPath(f.APIURL, "v1/notifications/unsubscribe/"+notify.UnsubscribeToken(f.MAC, r.person, it.Kind))
 	subject, text, html, err := f.Compose(it, r.name, unsubscribe)
 	if err != nil {
 		return fmt.Errorf("compose mail: %w", err)
@@ -369,6 +373,31 @@ func (f *Fanout) tell(ctx context.Context, it notify.Item, r recipient, p notify
 		return err
 	}
 	return f.Mail.Send(ctx, queue.Mail, msg)
+}
+
+// activePupil reports whether the record is of a pupil still active in
+// the school: a pupil who left keeps their class links for the purge's
+// grace period, and their family hears nothing more from the school.
+func activePupil(rec dynamo.Record, school string) bool {
+	return slices.ContainsFunc(rec.Memberships, func(m directory.Membership) bool {
+		return m.School == school && m.Role == directory.RolePupil && m.Status == directory.StatusActive
+	})
+}
+
+// StillGuardian reports whether, by the pupil's partition, the pupil is
+// still active in the school and the person still a guardian of theirs.
+func StillGuardian(partition []dynamo.Item, pupil, person, school string) bool {
+	rec, ok, err := dynamo.DecodeRecord(partition)
+	if err != nil || !ok || !activePupil(rec, school) {
+		return false
+	}
+	return slices.ContainsFunc(rec.Relations, func(r directory.Relation) bool { return r.Relative == person && r.Guardian() })
+}
+
+// APIPath joins the API's public address and a path, whether or not the
+// address ends with a slash.
+func APIPath(base, path string) string {
+	return strings.TrimRight(base, "/") + "/" + strings.TrimLeft(path, "/")
 }
 
 // Reachable reports whether mail may go to the account's address: one

@@ -219,7 +219,9 @@ func baseView(recipientName, serviceURL, unsubscribeURL string) (view, error) {
 func checkURL(name, raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsFunc(raw, unicode.IsSpace) {
-		return fmt.Errorf("%s URL %q: %w: want an absolute http or https URL", name, raw, ErrInvalidURL)
+		// The URL is left out of the error: an unsubscribe URL carries
+		// its token, and errors reach the logs.
+		return fmt.Errorf("%s URL: %w: want an absolute http or https URL", name, ErrInvalidURL)
 	}
 	return nil
 }
