@@ -28,7 +28,7 @@ import (
 const LocalMailFrom = "Cartable <notifications@cartable.localhost>"
 
 // dispatchEvery is how often the local dispatcher looks for due events:
-// more often than Lambda's minute, so that a test by hand sees its mail
+// more often than Lambda's minute, so that a mail tested by hand arrives
 // within seconds.
 const dispatchEvery = 2 * time.Second
 

@@ -30,7 +30,7 @@ const (
 	EnvServiceURL   = "CARTABLE_SERVICE_URL"
 )
 
-// Input is what the schedule sends. Slot, optional, reruns the digest of
+// Input is the schedule's payload. Slot, optional, reruns the digest of
 // an earlier day (YYYY-MM-DD); its mails already sent are not sent again.
 type Input struct {
 	Rhythm notify.Rhythm `json:"rhythm"`

@@ -1,6 +1,6 @@
 // Command notify is the notifier stage of the notification pipeline: it
-// consumes the events queue and tells each pupil and guardian concerned,
-// in-app, by mail at once, or in their next digest.
+// consumes the events queue and notifies each pupil and guardian
+// concerned, in-app, by mail at once, or in their next digest.
 package main
 
 import (

@@ -139,16 +139,19 @@ func (a *api) report(ctx context.Context, school, pupil, termID string) (pupilRe
 	if err := g.Wait(); err != nil {
 		return pupilReport{}, false, err
 	}
+
 	term, ok := st.Term(class, termID)
 	if !ok {
 		return pupilReport{Class: class}, false, errNoTerm
 	}
+
 	// The groups the pupil is in, and those they left with marks given.
 	for _, code := range marked {
 		if !slices.Contains(groups, code) {
 			groups = append(groups, code)
 		}
 	}
+
 	books := map[string]store.Book{}
 	current := map[string]bool{}
 	var mu sync.Mutex
@@ -176,6 +179,7 @@ func (a *api) report(ctx context.Context, school, pupil, termID string) (pupilRe
 	if err := g.Wait(); err != nil {
 		return pupilReport{}, false, err
 	}
+
 	now := a.Now()
 	published := states[term.ID].Published
 	var counted []book.Assessment
@@ -188,12 +192,14 @@ func (a *api) report(ctx context.Context, school, pupil, termID string) (pupilRe
 			}
 		}
 	}
+
 	// Comments are written for the report card: families read them once it
 	// is published, school admins before, to check it.
 	showComments := published || access.CallerFrom(ctx).IsSchoolAdmin(school)
 	calc := book.NewCalc(counted, st.Options()).CountOnly(current)
 	rep := pupilReport{Pupil: pupil, Name: people[pupil].DisplayName(), Class: class, Term: term, Published: published,
 		Subjects: []pupilSubject{}, school: sch, calc: calc, weights: st.Weights(class)}
+
 	comments := subjectComments(books, st, term, pupil)
 	for _, subject := range calc.Subjects() {
 		ps := pupilSubject{Subject: subject, Label: labelOf(labels, subject), Assessments: []pupilAssessment{}}
@@ -220,6 +226,7 @@ func (a *api) report(ctx context.Context, school, pupil, termID string) (pupilRe
 		}
 		rep.Subjects = append(rep.Subjects, ps)
 	}
+
 	sort.SliceStable(rep.Subjects, func(i, j int) bool {
 		return directory.SortKey(rep.Subjects[i].Label) < directory.SortKey(rep.Subjects[j].Label)
 	})
@@ -228,6 +235,7 @@ func (a *api) report(ctx context.Context, school, pupil, termID string) (pupilRe
 	} else if ok {
 		rep.General = &avg
 	}
+
 	if showComments {
 		for _, c := range books[class].Comments {
 			if c.Subject == "" && c.Term == term.ID {

@@ -59,7 +59,7 @@ type sheetView struct {
 	Pupils         []sheetPupil   `json:"pupils"`
 }
 
-// sheetData is what a grade sheet and its exports are made of.
+// sheetData is the data of a grade sheet and its exports.
 type sheetData struct {
 	group  directory.Group
 	st     book.Settings
@@ -242,18 +242,22 @@ func (a *api) Council(ctx context.Context, school, class, termID string) (counci
 	if err := g.Wait(); err != nil {
 		return councilView{}, err
 	}
+
 	term, ok := st.Term(class, termID)
 	if !ok {
 		return councilView{}, errNoTerm
 	}
+
 	pupils, groups, err := a.classGroups(ctx, school, year, class, members)
 	if err != nil {
 		return councilView{}, err
 	}
+
 	books, err := a.Book.Books(ctx, school, year, groups)
 	if err != nil {
 		return councilView{}, err
 	}
+
 	var counted []book.Assessment
 	for _, b := range books {
 		for _, as := range b.Assessments {
@@ -262,10 +266,12 @@ func (a *api) Council(ctx context.Context, school, class, termID string) (counci
 			}
 		}
 	}
+
 	calc := book.NewCalc(counted, st.Options())
 	state := states[term.ID]
 	state.Group, state.Term = class, term.ID
 	v := councilView{Class: class, Term: term, State: state, Subjects: []councilSubject{}, Pupils: []councilPupil{}}
+
 	weights := st.Weights(class)
 	classAverages := map[string]map[string]gradebook.Decimal{}
 	generals := map[string]gradebook.Decimal{}
@@ -305,6 +311,7 @@ func (a *api) Council(ctx context.Context, school, class, termID string) (counci
 		}
 		v.Pupils = append(v.Pupils, cp)
 	}
+
 	for _, subject := range calc.Subjects() {
 		if _, taught := classAverages[subject]; !taught && !slices.ContainsFunc(v.Pupils, func(p councilPupil) bool { _, ok := p.Subjects[subject]; return ok }) {
 			continue
@@ -312,6 +319,7 @@ func (a *api) Council(ctx context.Context, school, class, termID string) (counci
 		v.Subjects = append(v.Subjects, councilSubject{Subject: subject, Label: labelOf(labels, subject),
 			Figures: figuresOfAverages(classAverages[subject])})
 	}
+
 	sort.SliceStable(v.Subjects, func(i, j int) bool {
 		return directory.SortKey(v.Subjects[i].Label) < directory.SortKey(v.Subjects[j].Label)
 	})
@@ -462,6 +470,7 @@ func (a *api) writeComments(w http.ResponseWriter, r *http.Request, subject stri
 		httpapi.WriteProblem(w, r, http.StatusForbidden, format(msgSubject, subject, d.group.Code))
 		return
 	}
+
 	c, err := a.Book.Comments(r.Context(), d.group.School, d.group.Year, d.group.Code, d.term.ID, subject)
 	if err != nil {
 		internal(w, r, "read comments", err)
@@ -470,6 +479,7 @@ func (a *api) writeComments(w http.ResponseWriter, r *http.Request, subject stri
 	if !sameVersion(w, r, in.Version, c.Version) {
 		return
 	}
+
 	byName := a.name(r.Context(), wr.caller)
 	texts := maps.Clone(c.Texts)
 	authors := maps.Clone(c.Authors)
@@ -479,6 +489,7 @@ func (a *api) writeComments(w http.ResponseWriter, r *http.Request, subject stri
 	if authors == nil {
 		authors = map[string]string{}
 	}
+
 	var details []string
 	for _, p := range slices.Sorted(maps.Keys(in.Comments)) {
 		text := strings.TrimSpace(norm.NFC.String(in.Comments[p]))
@@ -508,6 +519,7 @@ func (a *api) writeComments(w http.ResponseWriter, r *http.Request, subject stri
 			details = append(details, name+" : appréciation écrite")
 		}
 	}
+
 	if len(details) > 0 {
 		now := a.Now().UTC()
 		next := book.Comments{Group: d.group.Code, Term: d.term.ID, Subject: subject, Texts: texts, Authors: authors, Version: c.Version + 1, Updated: now}
@@ -583,8 +595,8 @@ func (a *api) setState(w http.ResponseWriter, r *http.Request, action string, ch
 	httpapi.WriteJSON(w, r, http.StatusOK, s)
 }
 
-// cardsEventData is what the notification service reads of published
-// report cards: the class's pupils, whose families are told.
+// cardsEventData is the data of a report cards event for the
+// notification service: the class's pupils, whose families it notifies.
 type cardsEventData struct {
 	Group    string   `json:"group"`
 	Term     string   `json:"term"`

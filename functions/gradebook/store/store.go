@@ -279,7 +279,7 @@ type Change struct {
 	Group  string `json:"group,omitempty" dynamodbav:"group,omitempty"`
 	Term   string `json:"term,omitempty" dynamodbav:"term,omitempty"`
 	Target string `json:"target,omitempty" dynamodbav:"target,omitempty"`
-	// Details say what changed, in French ("DUPONT Léa : 12 → 14").
+	// Details list the changes in French ("Dupont Léa : 12 → 14").
 	Details []string `json:"details,omitempty" dynamodbav:"details,omitempty"`
 }
 
