@@ -2,8 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"fmt"
-	"mime"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -48,9 +46,9 @@ func TestResponses_MatchOpenAPI(t *testing.T) {
 			t.Fatalf("%s as %s: status = %d, want %d; body: %s", op, caller, w.Code, want, w.Body.String())
 		}
 		if body != nil && want < 300 {
-			checkRequest(t, doc, op, body)
+			accesstest.CheckRequest(t, doc, op, body)
 		}
-		checkResponse(t, doc, op, w)
+		accesstest.CheckResponse(t, doc, op, w)
 		if want < 300 {
 			succeeded[op] = true
 		}
@@ -136,7 +134,7 @@ func TestResponses_MatchOpenAPI(t *testing.T) {
 	// of rejected marks against its own schema.
 	var problem any
 	decodeInto(w, &problem)
-	if err := matchJSON(t, doc.Components.Schemas["MarksProblem"].Value, problem); err != nil {
+	if err := accesstest.MatchJSON(t, doc.Components.Schemas["MarksProblem"].Value, problem); err != nil {
 		t.Errorf("rejected marks: %v", err)
 	}
 	w = send("PUT "+group+"assessments/{assessment}/marks", marksPath, "teacher", map[string]any{"version": dictee.Version,
@@ -299,7 +297,7 @@ func TestRequests_OpenAPIRejectsBadBodies(t *testing.T) {
 			if w.Code != http.StatusBadRequest {
 				t.Errorf("handler status = %d, want 400; body: %s", w.Code, w.Body.String())
 			}
-			if err := requestError(t, doc, tt.op, tt.body); err == nil {
+			if err := accesstest.RequestError(t, doc, tt.op, tt.body); err == nil {
 				t.Errorf("request schema of %s accepts %v, want it rejected", tt.op, tt.body)
 			}
 		})
@@ -308,119 +306,10 @@ func TestRequests_OpenAPIRejectsBadBodies(t *testing.T) {
 	// An edit must name the version it started from. Without one, the
 	// handler returns 409, as for a stale version.
 	edit := with(draft, "version", 2)
-	if err := requestError(t, doc, "PUT "+group+"assessments/{assessment}", without(edit, "version")); err == nil {
+	if err := accesstest.RequestError(t, doc, "PUT "+group+"assessments/{assessment}", without(edit, "version")); err == nil {
 		t.Errorf("assessment edit schema accepts %v without a version, want it rejected", without(edit, "version"))
 	}
-	if err := requestError(t, doc, "PUT "+group+"assessments/{assessment}", edit); err != nil {
+	if err := accesstest.RequestError(t, doc, "PUT "+group+"assessments/{assessment}", edit); err != nil {
 		t.Errorf("assessment edit schema rejects an edit with a version: %v", err)
 	}
-}
-
-// checkRequest fails when body does not match the schema of op's JSON
-// request body.
-func checkRequest(t *testing.T, doc *openapi3.T, op string, body any) {
-	t.Helper()
-	if err := requestError(t, doc, op, body); err != nil {
-		t.Errorf("%s request: %v", op, err)
-	}
-}
-
-// requestError returns why body does not match the schema of op's JSON
-// request body, or nil when it matches. It fails the test when the
-// document describes no JSON body for op.
-func requestError(t *testing.T, doc *openapi3.T, op string, body any) error {
-	t.Helper()
-	operation := operationOf(t, doc, op)
-	if operation == nil {
-		return nil
-	}
-	if operation.RequestBody == nil || operation.RequestBody.Value == nil {
-		t.Fatalf("%s: the document describes no request body", op)
-	}
-	media := operation.RequestBody.Value.Content.Get("application/json")
-	if media == nil || media.Schema == nil {
-		t.Fatalf("%s: the document describes no JSON request body", op)
-	}
-	return matchJSON(t, media.Schema.Value, body)
-}
-
-// checkResponse fails when the document has no response for w's status
-// under op, when a required header is missing, or when w's body does not
-// match the schema of its content type. A body that is not JSON (the CSV
-// and zip exports) is checked as a string.
-func checkResponse(t *testing.T, doc *openapi3.T, op string, w *httptest.ResponseRecorder) {
-	t.Helper()
-	operation := operationOf(t, doc, op)
-	if operation == nil {
-		return
-	}
-	ref := operation.Responses.Status(w.Code)
-	if ref == nil || ref.Value == nil {
-		t.Errorf("%s: status %d is not documented; body: %s", op, w.Code, w.Body.String())
-		return
-	}
-	resp := ref.Value
-	for name, h := range resp.Headers {
-		if h.Value != nil && h.Value.Required && w.Header().Get(name) == "" {
-			t.Errorf("%s %d: header %s is missing, the document requires it", op, w.Code, name)
-		}
-	}
-
-	if w.Body.Len() == 0 {
-		if len(resp.Content) > 0 {
-			t.Errorf("%s %d: empty body, want one as documented", op, w.Code)
-		}
-		return
-	}
-	mediaType, _, err := mime.ParseMediaType(w.Header().Get("Content-Type"))
-	if err != nil {
-		t.Errorf("%s %d: Content-Type %q: %v", op, w.Code, w.Header().Get("Content-Type"), err)
-		return
-	}
-	media := resp.Content.Get(mediaType)
-	if media == nil || media.Schema == nil {
-		t.Errorf("%s %d: content type %s is not documented", op, w.Code, mediaType)
-		return
-	}
-	var body any = w.Body.String()
-	if mediaType == "application/json" || strings.HasSuffix(mediaType, "+json") {
-		if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
-			t.Errorf("%s %d: body is not JSON: %v; body: %s", op, w.Code, err, w.Body.String())
-			return
-		}
-	}
-	if err := matchJSON(t, media.Schema.Value, body); err != nil {
-		t.Errorf("%s %s: %v", op, http.StatusText(w.Code), err)
-	}
-}
-
-// operationOf returns the document's operation for "METHOD /path", or nil
-// after failing the test when there is none.
-func operationOf(t *testing.T, doc *openapi3.T, op string) *openapi3.Operation {
-	t.Helper()
-	method, path, _ := strings.Cut(op, " ")
-	item := doc.Paths.Value(path)
-	if item == nil || item.GetOperation(method) == nil {
-		t.Errorf("%s is not in the document", op)
-		return nil
-	}
-	return item.GetOperation(method)
-}
-
-// matchJSON returns why v, once turned into JSON values, does not match
-// the schema under the JSON Schema 2020-12 rules of OpenAPI 3.1, or nil.
-func matchJSON(t *testing.T, schema *openapi3.Schema, v any) error {
-	t.Helper()
-	data, err := json.Marshal(v)
-	if err != nil {
-		t.Fatalf("encode %v: %v", v, err)
-	}
-	var value any
-	if err := json.Unmarshal(data, &value); err != nil {
-		t.Fatalf("decode %s: %v", data, err)
-	}
-	if err := schema.VisitJSON(value, openapi3.EnableJSONSchema2020()); err != nil {
-		return fmt.Errorf("%s does not match the document: %w", data, err)
-	}
-	return nil
 }
