@@ -23,7 +23,7 @@ var topicPublishers = []struct{ sid, principal string }{
 
 // newTopicsKey defines the customer managed KMS key that encrypts the SNS
 // topics. The AWS managed key aws/sns cannot be used: its key policy, which
-// nobody can change, does not let SES or CloudWatch use it.
+// no account can change, does not let SES or CloudWatch use it.
 //
 // The key is deleted with the stack, after a 7-day waiting period: SNS
 // keeps no message once it is delivered, so nothing stays encrypted under
@@ -100,7 +100,7 @@ func alarmOn(scope awscdk.Stack, id string, metric awscloudwatch.IMetric, thresh
 }
 
 // alarmOnDeadLetters defines an alarm that fires as soon as a message is
-// visible in dlq. The description tells the operator what to read first.
+// visible in dlq. The description names what the operator reads first.
 func alarmOnDeadLetters(scope awscdk.Stack, id string, dlq awssqs.IQueue, description string, topic awssns.ITopic) awscloudwatch.Alarm {
 	metric := dlq.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
 		Period:    awscdk.Duration_Minutes(jsii.Number(5)),

@@ -88,7 +88,7 @@ func (d *Digest) Run(ctx context.Context, r notify.Rhythm, slot string) (int, er
 	}
 	prefs := map[string]notify.Preferences{}
 	var msgs []queue.Message
-	var taken []notify.Item
+	var mailed []notify.Item // entries that this run mails, deleted after
 	for _, k := range keys {
 		acc := accounts[k.recipient]
 		if !fanout.Reachable(acc) || !fanout.StillGuardian(parts[k.child], k.child, k.recipient, groups[k][0].School) {
@@ -113,12 +113,12 @@ func (d *Digest) Run(ctx context.Context, r notify.Rhythm, slot string) (int, er
 		if err != nil {
 			return 0, fmt.Errorf("compose digest: %w", err)
 		}
-		// The key names the entries the mail holds: a run again after a
-		// failure makes the same mail, which the sender sends once, and a
+		// The key names the entries the mail contains. A run repeated after
+		// a failure makes the same mail, which the sender sends once. A
 		// later run of the same day mails only what was filed since,
 		// because the entries mailed are deleted.
 		mk := notify.DigestKey(r, slot, k.recipient, k.child) + "#" + eventsHash(groups[k])
-		taken = append(taken, groups[k]...)
+		mailed = append(mailed, groups[k]...)
 		if mark, err := d.Notes.SentMark(ctx, mk); err != nil {
 			return 0, err
 		} else if mark.Status == notify.StatusSent {
@@ -134,7 +134,7 @@ func (d *Digest) Run(ctx context.Context, r notify.Rhythm, slot string) (int, er
 	if err := d.Mail.Send(ctx, queue.Mail, msgs...); err != nil {
 		return 0, err
 	}
-	if err := d.Notes.DeleteDigestEntries(ctx, r, slot, taken); err != nil {
+	if err := d.Notes.DeleteDigestEntries(ctx, r, slot, mailed); err != nil {
 		return 0, err
 	}
 	return len(msgs), nil

@@ -124,7 +124,7 @@ var pathParams = []string{"school", "group", "term", "assessment", "subject", "p
 // caller's to read.
 const maxPathValue = 128
 
-// checked answers 404 for a path value that names nothing the grade book
+// checked writes a 404 problem for a path value that names nothing the grade book
 // could hold (too long, not UTF-8, control characters), before any read.
 func checked(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -177,7 +177,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
-// jsonReason says in French why a body did not decode.
+// jsonReason explains in French why a body did not decode.
 func jsonReason(err error) string {
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
@@ -284,7 +284,7 @@ func (a *api) groupOf(w http.ResponseWriter, r *http.Request) (directory.Group, 
 	return g, true
 }
 
-// writer says who writes in a term: a teacher of the group while it is
+// writer is who writes in a term: a teacher of the group while it is
 // open, a school admin once it is locked.
 type writer struct {
 	caller *access.Caller

@@ -70,6 +70,12 @@ func (a *api) viewAssessment(r *http.Request, as book.Assessment, st book.Settin
 	if err != nil {
 		return assessmentView{}, err
 	}
+	return a.viewWithPupils(r, as, st, names, order)
+}
+
+// viewWithPupils is viewAssessment for a caller that has read the group's
+// pupils already.
+func (a *api) viewWithPupils(r *http.Request, as book.Assessment, st book.Settings, names map[string]string, order []string) (assessmentView, error) {
 	term, _ := st.TermAt(as.Group, as.Date)
 	states, err := a.Book.TermStates(r.Context(), as.School, as.Year, as.Group)
 	if err != nil {
@@ -286,7 +292,7 @@ func (a *api) editAssessment(w http.ResponseWriter, r *http.Request) {
 	write := store.Write{Guards: guards, Change: store.Change{At: now, By: wr.caller.Person, ByName: a.name(r.Context(), wr.caller), Locked: wr.admin,
 		Action: store.ActionEdit, Group: as.Group, Term: term.ID, Target: as.ID, Details: details}}
 	// Marks already entered whose publication moves to a later time are
-	// announced then, unless families were already told.
+	// announced then, unless families were already notified.
 	if !prev.PublishAt.Equal(as.PublishAt) && prev.PublishAt.After(now) && len(as.Marks) > 0 {
 		ev, err := marksEvent(as, slices.Sorted(maps.Keys(as.Marks)), now)
 		if err != nil {
@@ -321,7 +327,7 @@ func sameVersion(w http.ResponseWriter, r *http.Request, sent *int, stored int) 
 	return true
 }
 
-// editDetails says in French what an edit changed.
+// editDetails describes in French what an edit changed.
 func editDetails(prev, next book.Assessment) []string {
 	var out []string
 	field := func(name, x, y string) {
@@ -402,7 +408,7 @@ func (a *api) putMarks(w http.ResponseWriter, r *http.Request) {
 	if !sameVersion(w, r, in.Version, as.Version) {
 		return
 	}
-	names, _, err := a.pupilsOf(r, as.Group)
+	names, order, err := a.pupilsOf(r, as.Group)
 	if err != nil {
 		internal(w, r, "read pupils", err)
 		return
@@ -447,7 +453,7 @@ func (a *api) putMarks(w http.ResponseWriter, r *http.Request) {
 		storeError(w, r, term.ID, wr.admin, err)
 		return
 	}
-	v, err := a.viewAssessment(r, as, st)
+	v, err := a.viewWithPupils(r, as, st, names, order)
 	if err != nil {
 		internal(w, r, "view assessment", err)
 		return
@@ -478,7 +484,7 @@ func writeMarksProblem(w http.ResponseWriter, r *http.Request, refused []book.Ma
 	httpapi.WriteProblemValue(w, r, http.StatusBadRequest, p)
 }
 
-// marksDetails says in French which marks changed, and returns the pupils
+// marksDetails describes in French which marks changed, and returns the pupils
 // given a new mark (not those whose mark was erased).
 func marksDetails(prev, next map[string]string, names map[string]string) ([]string, []string) {
 	var details, changed []string
@@ -513,8 +519,8 @@ func orDash(s string) string {
 	return s
 }
 
-// marksEventData is what the notification service reads of new marks: who
-// is concerned, never the marks.
+// marksEventData is the data of a new marks event for the notification
+// service: the pupils concerned, never the marks.
 type marksEventData struct {
 	Assessment string    `json:"assessment"`
 	Group      string    `json:"group"`
@@ -524,7 +530,7 @@ type marksEventData struct {
 	Pupils     []string  `json:"pupils"`
 }
 
-// marksEvent returns the event that tells the pupils' families of new
+// marksEvent returns the event that announces to the pupils' families new
 // marks, due when families can see them. The notification service re-reads
 // the assessment before sending: a later change of its publication time
 // leaves an earlier event behind, which it then skips.

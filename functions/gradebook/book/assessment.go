@@ -81,7 +81,7 @@ const MaxTitle = 120
 
 // Apply checks the draft and writes it into a. An empty PublishAt means
 // the assessment's date, at 18:00 in Paris: families see the marks the
-// evening of the day it took place, unless the teacher says otherwise.
+// evening of the day it took place, unless the teacher sets another time.
 func (d Draft) Apply(a *Assessment, paris *time.Location) error {
 	if strings.TrimSpace(d.Subject) == "" {
 		return fail("subject", "la matière est obligatoire", "the subject is required")

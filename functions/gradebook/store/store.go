@@ -550,9 +550,9 @@ func (s *Store) write(ctx context.Context, school string, year int, group string
 		}
 		actions = append(actions, a)
 	}
-	// The "marked in" items go in the transaction while it has room; a
-	// larger group's go right after it, and a failure there is returned
-	// (the marks are stored; saving the sheet again writes them).
+	// The "marked in" items go in the transaction while it has room. A
+	// larger group's go right after it. A failure there is returned,
+	// although the marks are stored: saving the sheet again writes them.
 	var later []types.TransactWriteItem
 	for _, p := range w.Marked {
 		if len(actions) < maxActions {

@@ -193,7 +193,7 @@ type prefsView struct {
 	Email   emailState               `json:"email"`
 }
 
-// emailState says where mails go and why they might not.
+// emailState is the address mails go to, and why they might not arrive.
 type emailState struct {
 	Address     string `json:"address,omitempty"`
 	Verified    bool   `json:"verified"`
@@ -319,7 +319,7 @@ var kindNames = map[string]string{
 	string(notify.Weekly):      "le résumé hebdomadaire",
 }
 
-// confirmPage asks a person to confirm by a button: mail scanners open
+// confirmPage is the page where a person confirms with a button: mail scanners open
 // links with GET, and must not unsubscribe anyone (RFC 8058, section 3.2).
 // With Done, the page confirms that the unsubscribe took effect, without
 // the button.
